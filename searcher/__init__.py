@@ -1,0 +1,4 @@
+"""livesearch: search engine for live-blog news.
+
+Pipeline: ingest -> segment -> dates -> entities -> index -> query.
+"""
