@@ -1,0 +1,122 @@
+"""Name folding and merging: one key per entity however a page spells it.
+
+Pages write the same name many ways (`Kim Jong-un`, `Kim Jong Un`, `Mr Kim`, `Alexeï Navalny`,
+`Putin's`). Facets and search need one key per entity and one display form for it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from searcher.records import FACETS, Story
+
+# Forms of address and titles that precede a name without being part of it.
+HONORIFICS = frozenset(
+    """mr mrs ms miss mx dr prof professor sir dame lord lady madam monsieur madame herr
+    president vice prime minister pm chancellor premier
+    senator sen rep representative congressman congresswoman gov governor mayor general gen
+    colonel col captain capt lieutenant lt sergeant sgt commander admiral marshal secretary
+    judge justice rev reverend sheikh ayatollah imam rabbi cardinal archbishop bishop
+    comrade chairman chairwoman ambassador foreign defence defense deputy state""".split()
+)
+
+_APOSTROPHES = "'’‘`´"
+_POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s?$", re.IGNORECASE)
+_DASHES = re.compile(r"[-‐‑‒–—_/]+")
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_possessive(text: str) -> str:
+    """`Putin's` -> `Putin`, `Reuters'` -> `Reuters`."""
+    return _POSSESSIVE.sub("", text.strip())
+
+
+def fold_text(text: str) -> str:
+    """Case, diacritics, hyphens, dots and possessives folded away: `Kim Jong-un's` -> `kim jong un`."""
+    text = strip_possessive(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _DASHES.sub(" ", text.casefold())
+    text = text.replace(".", "")
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_honorifics(name: str) -> str:
+    """`Mr Putin` -> `Putin`, `Prime Minister Rishi Sunak` -> `Rishi Sunak`; a lone title stays."""
+    words = strip_possessive(name).split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def fold_key(name: str) -> str:
+    """The merge key of a name: honorifics, possessives, hyphens, diacritics and case folded."""
+    return fold_text(strip_honorifics(name))
+
+
+def merge_short_names(names: Sequence[str]) -> list[str]:
+    """Merge the people of one story: a mention that a longer name contains joins it.
+
+    `Putin` and `Mr Putin` join `Vladimir Putin`; `Kim` joins `Kim Jong Un`. A short mention
+    that several longer names contain (`Dodik` beside `Milorad Dodik` and `Igor Dodik`) is
+    dropped too: the full names already cover it. Returns display names in first-mention order,
+    each the most frequent spelling of its key.
+    """
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for name in names:
+        display = strip_honorifics(name)
+        spellings[fold_key(display)][display] += 1
+    keys = [key for key in spellings if key]
+    kept = [key for key in keys if not any(contains_words(longer, key) for longer in keys if longer != key)]
+    return [_most_frequent(spellings[key]) for key in kept]
+
+
+def contains_words(longer: str, shorter: str) -> bool:
+    """True when the words of `shorter` appear in order, adjacent, inside `longer`."""
+    long_words, short_words = longer.split(), shorter.split()
+    size = len(short_words)
+    if size >= len(long_words):
+        return False
+    return any(long_words[i : i + size] == short_words for i in range(len(long_words) - size + 1))
+
+
+def _most_frequent(counts: Counter[str]) -> str:
+    """Most frequent spelling; ties go to the first one seen (Counter keeps insertion order)."""
+    return max(counts, key=counts.__getitem__)
+
+
+def canonicalize(stories: Iterable[Story]) -> dict[str, str]:
+    """Across a corpus, show every facet value in the most frequent spelling of its fold key.
+
+    Rewrites each story's facets in place (order kept, duplicates removed) and returns the
+    mapping from every spelling that changed to its canonical form.
+    """
+    stories = list(stories)
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for story in stories:
+        for facet in FACETS:
+            for value in getattr(story, facet):
+                counts[facet, _facet_key(facet, value)][value] += 1
+    canonical = {key: _most_frequent(spellings) for key, spellings in counts.items()}
+    changed: dict[str, str] = {}
+    for story in stories:
+        for facet in FACETS:
+            values = []
+            for value in getattr(story, facet):
+                best = canonical[facet, _facet_key(facet, value)]
+                if best != value:
+                    changed[value] = best
+                if best not in values:
+                    values.append(best)
+            setattr(story, facet, values)
+    return changed
+
+
+def _facet_key(facet: str, value: str) -> str:
+    """People fold honorifics too; for organisations and places `Foreign` or `State` is a name."""
+    return fold_key(value) if facet == "people" else fold_text(value)
