@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
+import numpy as np
 from dateutil import parser as date_parser
+from whoosh import qparser
+from whoosh import query as wquery
+
+from searcher.facets import LeafCache
+from searcher.highlight import Highlighter, query_terms
+from searcher.index import IndexMissing, Manifest, current_generation, open_generation
+from searcher.schema import document_to_json
 
 # URL parameter -> facet name (the Story field and the key of SearchResult.facets).
 FACET_PARAMS = {
@@ -34,10 +45,6 @@ class QueryError(ValueError):
     """A problem with what the user asked; the message is shown to them (web: HTTP 400)."""
 
 
-class IndexMissing(Exception):
-    """No usable index where one was expected; the message says what to run."""
-
-
 @dataclass
 class SearchRequest:
     q: str = ""
@@ -51,12 +58,9 @@ class SearchRequest:
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
-        """Parse URL-style parameters (each a list of values); raise QueryError on anything bad."""
-        known = {"q", "from", "to", "sort", "page", "per_page"} | set(FACET_PARAMS)
-        known |= {f"exclude_{p}" for p in FACET_PARAMS}
-        unknown = sorted(set(params) - known)
-        if unknown:
-            raise QueryError(f"unknown parameter {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        """Parse URL-style parameters (each a list of values); raise QueryError on anything bad.
+
+        Parameters it does not know are ignored, so front ends can pass their own alongside."""
         q = " ".join(v.strip() for v in params.get("q", []) if v.strip())
         if len(q) > MAX_QUERY_CHARS:
             raise QueryError(f"query is {len(q)} characters; the limit is {MAX_QUERY_CHARS}")
@@ -200,3 +204,272 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: in
     if not low <= value <= high:
         raise QueryError(f"{name!r} must be between {low} and {high}, not {value}")
     return value
+
+
+MAX_CLAUSES = 64
+FACET_LIMIT = 30  # values per facet in a search result; facet_values() pages further
+MIN_WILDCARD_PREFIX = 2
+
+
+def parse_query(text: str, schema):
+    """Whoosh syntax (words, "phrases", AND/OR/NOT, wildcards, term~) over headline and body;
+    None for the empty query (everything). Raises QueryError for what it cannot run well."""
+    text = text.strip()
+    if text in ("", "*"):
+        return None
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+    _check_balanced(text)
+    parser = qparser.MultifieldParser(["headline", "body"], schema)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    query = parser.parse(text)
+    leaves = list(query.leaves()) if not query.is_leaf() else [query]
+    if len(leaves) > MAX_CLAUSES:
+        raise QueryError(f"query has {len(leaves)} terms; the limit is {MAX_CLAUSES}")
+    for leaf in leaves:
+        if isinstance(leaf, (wquery.Wildcard, wquery.Prefix)):
+            literal = re.split(r"[*?]", leaf.text)[0]
+            if len(literal) < MIN_WILDCARD_PREFIX and not isinstance(leaf, wquery.Prefix):
+                raise QueryError(
+                    f"wildcard {leaf.text!r} needs at least {MIN_WILDCARD_PREFIX} letters before * or ?"
+                )
+            if isinstance(leaf, wquery.Prefix) and len(leaf.text) < MIN_WILDCARD_PREFIX:
+                raise QueryError(
+                    f"wildcard {leaf.text + '*'!r} needs at least {MIN_WILDCARD_PREFIX} letters before *"
+                )
+    if query is wquery.NullQuery:
+        raise QueryError(f"query {text!r} has no words to search for")
+    return query
+
+
+def _check_balanced(text: str) -> None:
+    if text.count('"') % 2:
+        raise QueryError('query has an unclosed quote ("); close the phrase or remove the quote')
+    depth = 0
+    for part in text.split('"')[::2]:  # outside phrases
+        for ch in part:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth < 0:
+                raise QueryError("query has a ')' without its '('")
+    if depth:
+        raise QueryError("query has a '(' without its ')'")
+
+
+class _Snapshot:
+    """One searcher over one state of the index, with its value arrays."""
+
+    def __init__(self, generation: Path, ix, cache: LeafCache):
+        self.generation = generation
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self.columns = cache.columns(self.searcher)
+
+    def is_current(self, generation: Path | None) -> bool:
+        return generation == self.generation and self.searcher.up_to_date()
+
+
+class Engine:
+    """The query engine of one process: thread-safe, reuses its searcher until the index changes."""
+
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
+        self._cache = LeafCache()
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.searcher.close()
+                self._snapshot = None
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        snap = self._current()
+        query = parse_query(req.q, snap.ix.schema)
+        mask = self._matches(snap, query, req)
+        total = int(mask.sum())
+        start = (req.page - 1) * req.per_page
+        ranked = req.sort == "relevance" and query is not None
+        if ranked:
+            docs_scores = self._ranked(snap, query, mask, start + req.per_page)[start:]
+        else:
+            order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
+            docs_scores = [(int(d), None) for d in order[start:]]
+        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
+        suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
+        return SearchResult(
+            query=req.q,
+            total=total,
+            page=req.page,
+            per_page=req.per_page,
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=hits,
+            facets=self._facets(snap, mask, req),
+            dates=snap.columns.histogram(mask),
+            suggestion=suggestion,
+        )
+
+    def story(self, story_id: str) -> dict | None:
+        snap = self._current()
+        doc = snap.searcher.document(id=story_id)
+        if doc is None:
+            return None
+        siblings = sorted(snap.searcher.documents(page=doc["page"]), key=lambda d: d["position"])
+        ids = [d["id"] for d in siblings]
+        at = ids.index(story_id)
+        data = document_to_json(doc)
+        data["page_title"] = doc.get("page_title")
+        data["previous"] = _link(siblings[at - 1]) if at > 0 else None
+        data["next"] = _link(siblings[at + 1]) if at + 1 < len(siblings) else None
+        return data
+
+    def facet_values(
+        self, name: str, prefix: str = "", req: SearchRequest | None = None, limit: int = 50
+    ) -> list[FacetValue]:
+        """Values of one facet (name or URL parameter) whose words start with `prefix`, most
+        frequent first, counted over the matches of `req` (or the whole index)."""
+        facet = FACET_PARAMS.get(name, name)
+        if facet not in FACET_NAMES:
+            raise QueryError(f"unknown facet {name!r}; use one of {', '.join(FACET_NAMES)}")
+        snap = self._current()
+        req = req or SearchRequest()
+        mask = self._matches(snap, parse_query(req.q, snap.ix.schema), req)
+        folded = prefix.strip().casefold()
+
+        def keep(value: str) -> bool:
+            value = value.casefold()
+            return value.startswith(folded) or any(w.startswith(folded) for w in value.split())
+
+        selected = {snap.columns.resolve(facet, v) for v in req.filters.get(facet, [])}
+        return [
+            FacetValue(value, count, value in selected)
+            for value, count in snap.columns.top(facet, mask, limit, keep)
+        ]
+
+    def export(self, req: SearchRequest) -> Iterator[dict]:
+        """Every match in the request's order, as plain story JSON, read one at a time."""
+        snap = self._current()
+        query = parse_query(req.q, snap.ix.schema)
+        mask = self._matches(snap, query, req)
+        if req.sort == "relevance" and query is not None:
+            docs = (doc for doc, _ in self._ranked(snap, query, mask, None))
+        else:
+            docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
+        for doc in docs:
+            yield document_to_json(snap.searcher.stored_fields(doc))
+
+    def stats(self) -> dict:
+        snap = self._current()
+        cols = snap.columns
+        live = cols.live
+        days = cols.days[live & (cols.days >= 0)]
+        manifest = Manifest.load(snap.generation)
+        reader = snap.searcher.reader()
+        pages = sum(
+            1 for term in reader.lexicon("page") if any(True for _ in reader.postings("page", term).all_ids())
+        )
+        return {
+            "index": str(snap.generation.parent),
+            "generation": snap.generation.name,
+            "stories": int(live.sum()),
+            "pages": pages,
+            "files": len(manifest.files),
+            "sources": [{"value": v, "count": c} for v, c in cols.top("sources", live, 10_000)],
+            "date_range": {
+                "first": date.fromordinal(int(days.min()) + 1).isoformat() if len(days) else None,
+                "last": date.fromordinal(int(days.max()) + 1).isoformat() if len(days) else None,
+                "undated": int((live & (cols.days < 0)).sum()),
+            },
+            "top": {
+                facet: [{"value": v, "count": c} for v, c in cols.top(facet, live, 10)]
+                for facet in FACET_NAMES
+                if facet != "sources"
+            },
+            "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            "built_at": manifest.built_at,
+            "updated_at": manifest.updated_at,
+        }
+
+    def _current(self) -> _Snapshot:
+        """The snapshot of the index as it is on disk now (cheap when nothing changed)."""
+        generation = current_generation(self.index_dir)
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and snap.is_current(generation):
+                return snap
+            if generation is None:
+                raise IndexMissing(f"no index at {self.index_dir}: run `livesearch build PATH`")
+            gen, ix = open_generation(self.index_dir)
+            self._snapshot = _Snapshot(gen, ix, self._cache)
+            return self._snapshot  # the old one closes when its last request lets go of it
+
+    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+        cols = snap.columns
+        if query is None:
+            mask = cols.live.copy()
+        else:
+            mask = np.zeros(len(cols.live), dtype=bool)
+            docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
+            mask[docs] = True
+            mask &= cols.live
+        for facet, values in req.filters.items():
+            for value in values:
+                mask &= cols.value_mask(facet, value)
+        for facet, values in req.excludes.items():
+            for value in values:
+                mask &= ~cols.value_mask(facet, value)
+        if req.date_from or req.date_to:
+            mask &= cols.date_mask(req.date_from, req.date_to)
+        return mask
+
+    def _ranked(self, snap: _Snapshot, query, mask: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """(docnum, score) best first; the filter is the match mask when it narrows the query."""
+        allow = set(np.flatnonzero(mask).tolist())
+        results = snap.searcher.search(query, filter=allow, limit=limit)
+        return [(hit.docnum, float(hit.score)) for hit in results]
+
+    def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
+        doc = snap.searcher.stored_fields(docnum)
+        return Hit(
+            id=doc["id"],
+            headline=marker.headline(doc.get("headline") or ""),
+            snippet=marker.snippet(doc.get("paragraphs") or []),
+            date=doc.get("date_text"),
+            date_basis=doc.get("date_basis") or "none",
+            source=doc.get("source") or "",
+            url=doc.get("url"),
+            people=list(doc.get("people") or []),
+            organizations=list(doc.get("organizations") or []),
+            places=list(doc.get("places") or []),
+            countries=list(doc.get("countries") or []),
+            score=None if score is None else round(score, 4),
+        )
+
+    def _facets(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """Top values per facet over the matches; selected values always appear, even at 0."""
+        cols = snap.columns
+        out = {}
+        for facet in FACET_NAMES:
+            selected = [cols.resolve(facet, v) or v for v in req.filters.get(facet, [])]
+            values = [
+                FacetValue(value, count, value in selected)
+                for value, count in cols.top(facet, mask, FACET_LIMIT)
+            ]
+            shown = {v.value for v in values}
+            values += [
+                FacetValue(value, int((mask & cols.value_mask(facet, value)).sum()), True)
+                for value in selected
+                if value not in shown
+            ]
+            out[facet] = values
+        return out
+
+    def _suggest(self, snap: _Snapshot, query, text: str) -> str | None:
+        corrected = snap.searcher.correct_query(query, text)
+        return corrected.string if corrected.query != query else None
+
+
+def _link(doc: dict) -> dict:
+    return {"id": doc["id"], "headline": doc.get("headline") or None}

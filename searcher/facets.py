@@ -1,0 +1,197 @@
+"""Per-searcher value arrays: facet values and dates of every document, as numpy arrays.
+
+Counting facets, filtering by value or date range and sorting by date are then a few vectorised
+operations over a boolean mask of matching documents, instead of Whoosh's `groupedby` (which
+visits every hit). Arrays are built per segment and cached, so after an `update` only the
+segments that changed are read again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+from whoosh.util.times import datetime_to_long
+
+from searcher.schema import FACET_FIELDS
+
+MICROS_PER_DAY = 86_400 * 1_000_000
+COLUMN_MISSING = np.iinfo(np.uint64).max  # what Whoosh's DATETIME column holds for no date
+NO_DATE = np.iinfo(np.int64).max  # the same in our signed arrays
+
+
+@dataclass
+class _LeafColumns:
+    """The arrays of one segment, with segment-local document numbers and value ids."""
+
+    values: dict[str, list[str]]
+    pair_docs: dict[str, np.ndarray]
+    pair_values: dict[str, np.ndarray]
+    times: np.ndarray
+    live: np.ndarray
+
+
+class LeafCache:
+    """Segment arrays shared by an engine's successive searchers (keyed by segment and deletions)."""
+
+    def __init__(self) -> None:
+        self._leaves: dict[tuple, _LeafColumns] = {}
+        self._lock = threading.Lock()
+
+    def columns(self, searcher) -> Columns:
+        leaves = []
+        for reader, offset in searcher.reader().leaf_readers():
+            segment = reader.segment()
+            key = (segment.segment_id(), segment.deleted_count())
+            with self._lock:
+                leaf = self._leaves.get(key)
+            if leaf is None:
+                leaf = _read_leaf(reader)
+                with self._lock:
+                    self._leaves[key] = leaf
+            leaves.append((key, leaf, offset))
+        with self._lock:  # forget segments no longer in use
+            used = {key for key, _, _ in leaves}
+            self._leaves = {k: v for k, v in self._leaves.items() if k in used}
+        return Columns.combine([(leaf, offset) for _, leaf, offset in leaves], searcher.doc_count_all())
+
+
+def _read_leaf(reader) -> _LeafColumns:
+    n = reader.doc_count_all()
+    values, pair_docs, pair_values = {}, {}, {}
+    for facet, fieldname in FACET_FIELDS.items():
+        names, docs, ids = [], [], []
+        for term in reader.lexicon(fieldname):
+            postings = list(reader.postings(fieldname, term).all_ids())
+            if postings:
+                docs.append(np.fromiter(postings, dtype=np.int32, count=len(postings)))
+                ids.append(np.full(len(postings), len(names), dtype=np.int32))
+                names.append(term.decode("utf-8"))
+        values[facet] = names
+        pair_docs[facet] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+        pair_values[facet] = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
+    times = raw.astype(np.int64)
+    times[raw == COLUMN_MISSING] = NO_DATE
+    live = np.ones(n, dtype=bool)
+    if reader.has_deletions():
+        live[[d for d in range(n) if reader.is_deleted(d)]] = False
+    return _LeafColumns(values, pair_docs, pair_values, times, live)
+
+
+class Columns:
+    """The arrays of a whole searcher: global document numbers, global value ids per facet."""
+
+    def __init__(self, values, pair_docs, pair_values, times, live):
+        self.values: dict[str, list[str]] = values  # facet -> value id -> value
+        self.pair_docs: dict[str, np.ndarray] = pair_docs  # facet -> doc of each (doc, value)
+        self.pair_values: dict[str, np.ndarray] = pair_values  # facet -> value of each pair
+        self.times = times  # DATETIME column (microseconds), NO_DATE when missing
+        self.live = live  # not deleted
+        self.days = np.where(times == NO_DATE, -1, times // MICROS_PER_DAY)
+        self._ids = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
+        self._folded = {f: {v.casefold(): i for i, v in enumerate(vs)} for f, vs in values.items()}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def combine(cls, leaves: list[tuple[_LeafColumns, int]], size: int) -> Columns:
+        values, pair_docs, pair_values = {}, {}, {}
+        for facet in FACET_FIELDS:
+            ids: dict[str, int] = {}
+            docs, vals = [], []
+            for leaf, offset in leaves:
+                remap = np.array(
+                    [ids.setdefault(v, len(ids)) for v in leaf.values[facet]], dtype=np.int32
+                )
+                docs.append(leaf.pair_docs[facet] + offset)
+                vals.append(remap[leaf.pair_values[facet]] if len(remap) else leaf.pair_values[facet])
+            values[facet] = list(ids)
+            pair_docs[facet] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+            pair_values[facet] = np.concatenate(vals) if vals else np.zeros(0, np.int32)
+        times = np.full(size, NO_DATE, dtype=np.int64)
+        live = np.zeros(size, dtype=bool)
+        for leaf, offset in leaves:
+            times[offset: offset + len(leaf.times)] = leaf.times
+            live[offset: offset + len(leaf.live)] = leaf.live
+        return cls(values, pair_docs, pair_values, times, live)
+
+    def resolve(self, facet: str, value: str) -> str | None:
+        """The indexed spelling of a value, matched exactly or else case-insensitively."""
+        vid = self._ids[facet].get(value)
+        if vid is None:
+            vid = self._folded[facet].get(value.casefold())
+        return None if vid is None else self.values[facet][vid]
+
+    def value_mask(self, facet: str, value: str) -> np.ndarray:
+        """Documents carrying `value` (cached: filters repeat across requests)."""
+        key = (facet, value)
+        with self._lock:
+            mask = self._masks.get(key)
+        if mask is None:
+            mask = np.zeros(len(self.live), dtype=bool)
+            resolved = self.resolve(facet, value)
+            if resolved is not None:
+                vid = self._ids[facet][resolved]
+                mask[self.pair_docs[facet][self.pair_values[facet] == vid]] = True
+            with self._lock:
+                if len(self._masks) > 256:
+                    self._masks.clear()
+                self._masks[key] = mask
+        return mask
+
+    def date_mask(self, date_from: date | None, date_to: date | None) -> np.ndarray:
+        mask = self.times != NO_DATE
+        if date_from:
+            mask &= self.times >= datetime_to_long(datetime.combine(date_from, datetime.min.time()))
+        if date_to:
+            end = datetime.combine(date_to, datetime.max.time())
+            mask &= self.times <= datetime_to_long(end)
+        return mask
+
+    def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
+        """Matching documents per value id of `facet`."""
+        chosen = self.pair_values[facet][mask[self.pair_docs[facet]]]
+        return np.bincount(chosen, minlength=len(self.values[facet]))
+
+    def top(self, facet: str, mask: np.ndarray, limit: int, keep=lambda v: True) -> list[tuple[str, int]]:
+        """The `limit` values with most matches (ties by value), among those `keep` accepts."""
+        counts = self.counts(facet, mask)
+        order = np.lexsort((np.array(self.values[facet], dtype=object), -counts)) if len(counts) else []
+        out = []
+        for vid in order:
+            if counts[vid] == 0 or len(out) >= limit:
+                break
+            value = self.values[facet][vid]
+            if keep(value):
+                out.append((value, int(counts[vid])))
+        return out
+
+    def date_order(self, mask: np.ndarray, newest: bool, limit: int | None) -> np.ndarray:
+        """Matching documents by date (undated last), the first `limit` of them."""
+        docs = np.flatnonzero(mask)
+        times = self.times[docs]
+        key = np.where(times == NO_DATE, np.iinfo(np.int64).min, times) if newest else times
+        key = -key if newest else key
+        # ties keep index order (page order for a page's stories)
+        if limit is not None and limit < len(docs):
+            part = np.argpartition(key, limit - 1)[:limit]
+            return docs[part[np.lexsort((docs[part], key[part]))]]
+        return docs[np.lexsort((docs, key))]
+
+    def histogram(self, mask: np.ndarray) -> list[dict]:
+        """Matches per month, or per day when they span two months or less."""
+        days = self.days[mask & (self.days >= 0)]
+        if len(days) == 0:
+            return []
+        first, last = date.fromordinal(int(days.min()) + 1), date.fromordinal(int(days.max()) + 1)
+        by_day = (last - first).days <= 62
+        uniq, counts = np.unique(days, return_counts=True)
+        buckets: dict[str, int] = {}
+        for day, count in zip(uniq, counts):
+            d = date.fromordinal(int(day) + 1)
+            label = d.isoformat() if by_day else d.strftime("%Y-%m")
+            buckets[label] = buckets.get(label, 0) + int(count)
+        return [{"value": k, "count": v} for k, v in buckets.items()]

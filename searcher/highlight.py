@@ -1,0 +1,66 @@
+"""Safe HTML for headlines and snippets: page text escaped, query matches wrapped in <mark>.
+
+Whoosh's HtmlFormatter escapes the text around matches; bleach then keeps only bare <mark>
+tags, so nothing from a page can ever become markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import bleach
+from whoosh import highlight
+
+from searcher.schema import make_schema
+
+SNIPPET_CHARS = 240
+ALLOWED_TAGS = frozenset({"mark"})
+_ANALYZER = make_schema()["body"].analyzer  # headline and body share it
+
+
+class Highlighter:
+    """Marks the terms of one query; built once per search, used for the page's hits."""
+
+    def __init__(self, terms: frozenset[str]):
+        self.terms = terms
+        self._formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        self._whole = highlight.WholeFragmenter()
+        self._context = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+
+    def headline(self, text: str) -> str:
+        marked = self._mark(text, self._whole, top=1)
+        return clean(marked) if marked else html.escape(text, quote=False)
+
+    def snippet(self, paragraphs: list[str]) -> str:
+        text = "\n".join(paragraphs)
+        marked = self._mark(text, self._context, top=2)
+        return clean(marked) if marked else html.escape(_lead(text), quote=False)
+
+    def _mark(self, text: str, fragmenter, top: int) -> str:
+        if not self.terms or not text:
+            return ""
+        return highlight.highlight(text, self.terms, _ANALYZER, fragmenter, self._formatter, top=top)
+
+
+def clean(fragment: str) -> str:
+    return bleach.clean(fragment, tags=ALLOWED_TAGS, attributes={}, strip=True)
+
+
+def query_terms(query, reader) -> frozenset[str]:
+    """The indexed words a query matches in headline or body, wildcards and fuzzy terms expanded."""
+    if query is None:
+        return frozenset()
+    terms = query.existing_terms(reader, phrases=True, expand=True)
+    return frozenset(
+        text.decode("utf-8") if isinstance(text, bytes) else text
+        for fieldname, text in terms
+        if fieldname in ("headline", "body")
+    )
+
+
+def _lead(text: str) -> str:
+    """The opening of a text, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
