@@ -1,0 +1,112 @@
+"""JSON (and CSV) search API: a thin HTTP skin over searcher.query.Engine.
+
+Query parameters go to SearchRequest.from_params unchanged, so the API, the HTML page and the
+CLI share one parser and one set of error messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable, Iterator
+
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
+from werkzeug.datastructures import MultiDict
+
+from searcher.query import QueryError, SearchRequest
+from webui.engine import engine
+from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+CSV_COLUMNS = (
+    "id", "date", "date_basis", "source", "url", "page_title", "headline", "body",
+    "people", "organizations", "places", "countries",
+)
+# Spreadsheets run cells that start with these as formulas; exported page text must stay text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def search_request(args: MultiDict) -> SearchRequest:
+    """Parse the search parameters of a request (raises QueryError with a readable message);
+    parameters it does not know, such as `prefix`, are ignored."""
+    return SearchRequest.from_params(args.to_dict(flat=False))
+
+
+@blueprint.get("/search")
+def search():
+    result = engine().search(search_request(request.args))
+    return jsonify(result.to_json())
+
+
+@blueprint.get("/search.csv")
+def search_csv():
+    """Every matching story, streamed row by row (no page cap)."""
+    stories = iter(engine().export(search_request(request.args)))
+    first = next(stories, None)  # so a bad request still fails with a 400, before streaming
+    rows = stories if first is None else itertools.chain([first], stories)
+    return Response(
+        stream_with_context(_csv_lines(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="livesearch.csv"'},
+    )
+
+
+def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for story in stories:
+        writer.writerow([_csv_cell(column, story.get(column)) for column in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_cell(column: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        separator = "\n\n" if column == "body" else "; "  # paragraphs vs entity names
+        value = separator.join(map(str, value))
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@blueprint.get("/stories/<story_id>")
+def story(story_id: str):
+    found = engine().story(story_id)
+    if found is None:
+        abort(404, description=f"No story with id {story_id!r}.")
+    return jsonify(found)
+
+
+@blueprint.get("/facets/<name>")
+def facet_values(name: str):
+    """Search within one facet's values (for long lists), under the current query and filters."""
+    prefix = request.args.get("prefix", "")
+    limit = _limit(request.args.get("limit"))
+    req = search_request(request.args)
+    values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
+    return jsonify(
+        {
+            "facet": name,
+            "prefix": prefix,
+            "values": [{"value": v.value, "count": v.count, "selected": v.selected} for v in values],
+        }
+    )
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return FACET_LIMIT_DEFAULT
+    if not raw.isdigit() or not 1 <= int(raw) <= FACET_LIMIT_MAX:
+        raise QueryError(f"limit must be a whole number from 1 to {FACET_LIMIT_MAX}, not {raw!r}")
+    return int(raw)
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

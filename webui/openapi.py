@@ -1,0 +1,185 @@
+"""The OpenAPI 3.1 description of /api/*; tests validate real responses against it."""
+
+from __future__ import annotations
+
+from searcher.query import FACET_PARAMS, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+ENTITY_FIELDS = ("people", "organizations", "places", "countries")
+FACET_LIMIT_DEFAULT = 50
+FACET_LIMIT_MAX = 500
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, *, extra: bool = False) -> dict:
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": extra,
+    }
+
+
+def _search_parameters() -> list[dict]:
+    def query(name: str, description: str, schema: dict, *, repeated: bool = False) -> dict:
+        if repeated:
+            schema = {"type": "array", "items": schema}
+        parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+        if repeated:
+            parameter.update(style="form", explode=True)
+        return parameter
+
+    params = [
+        query("q", "Whoosh query syntax: words, \"phrases\", AND/OR/NOT, field:word (headline, body).",
+              {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+    ]
+    for param, facet in FACET_PARAMS.items():
+        params.append(query(param, f"Only stories whose {facet} include this value; repeat: all must match.",
+                            {"type": "string"}, repeated=True))
+        params.append(query(f"exclude_{param}", f"Leave out stories whose {facet} include this value.",
+                            {"type": "string"}, repeated=True))
+    params += [
+        query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
+        query("to", "Last day (inclusive); a month or year means its last day.", {"type": "string"}),
+        query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
+        query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+    ]
+    return params
+
+
+def _schemas() -> dict:
+    facet_value = _object({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                           "selected": {"type": "boolean"}})
+    date_bucket = _object({
+        "value": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+        "count": {"type": "integer", "minimum": 0},
+    })
+    entities = {name: STRING_LIST for name in ENTITY_FIELDS}
+    hit = _object({
+        "id": {"type": "string"},
+        "headline": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
+        "snippet": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
+        "date": NULLABLE_STRING,
+        "date_basis": {"type": "string", "enum": ["stated", "inferred", "page", "none"]},
+        "source": {"type": "string"},
+        "url": NULLABLE_STRING,
+        **entities,
+        "score": {"type": ["number", "null"]},
+    })
+    facets = _object({
+        **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in FACET_PARAMS.values()},
+        "dates": {"type": "array", "items": _ref("DateBucket")},
+    })
+    search_response = _object({
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "took_ms": {"type": "number", "minimum": 0},
+        "hits": {"type": "array", "items": _ref("Hit")},
+        "facets": _ref("Facets"),
+        "suggestion": NULLABLE_STRING,
+    })
+    neighbour = {"oneOf": [{"type": "null"}, {
+        "type": "object", "required": ["id", "headline"],
+        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING},
+    }]}
+    story = {
+        "type": "object",
+        "required": ["id", "headline", "body", "date", "date_basis", "source", "url", *ENTITY_FIELDS,
+                     "previous", "next"],
+        "properties": {
+            "id": {"type": "string"},
+            "headline": NULLABLE_STRING,
+            "body": STRING_LIST,
+            "date": NULLABLE_STRING,
+            "date_basis": {"type": "string", "enum": ["stated", "inferred", "page", "none"]},
+            "source": {"type": "string"},
+            "url": NULLABLE_STRING,
+            "page_title": NULLABLE_STRING,
+            "position": {"type": "integer", "minimum": 0},
+            **entities,
+            "previous": neighbour,
+            "next": neighbour,
+        },
+    }
+    facet_values = _object({
+        "facet": {"type": "string", "enum": list(FACET_PARAMS.values())},
+        "prefix": {"type": "string"},
+        "values": {"type": "array", "items": _ref("FacetValue")},
+    })
+    error = _object({"error": {"type": "string"}})
+    return {
+        "FacetValue": facet_value, "DateBucket": date_bucket, "Hit": hit, "Facets": facets,
+        "SearchResponse": search_response, "Story": story, "FacetValues": facet_values, "Error": error,
+    }
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
+
+
+ERRORS = {
+    "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes; the message says which."),
+    "503": _json("Error", "No index has been built yet."),
+}
+
+
+def openapi_document() -> dict:
+    search_params = [{"$ref": f"#/components/parameters/{p['name']}"} for p in _search_parameters()]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "livesearch API",
+            "version": "1.0.0",
+            "description": "Search live-blog news story by story, with entity and date facets.",
+        },
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search stories (one page of hits, facets, date histogram).",
+                "parameters": search_params,
+                "responses": {"200": _json("SearchResponse", "One page of results."), **ERRORS},
+            }},
+            "/api/search.csv": {"get": {
+                "operationId": "exportCsv", "summary": "Every matching story as CSV, streamed (page and per_page are ignored).",
+                "parameters": search_params,
+                "responses": {
+                    "200": {"description": "CSV with a header row.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **ERRORS,
+                },
+            }},
+            "/api/stories/{id}": {"get": {
+                "operationId": "story", "summary": "One full story, with the previous and next stories of its page.",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json("Story", "The story."), "404": _json("Error", "No story with that id."),
+                              "503": ERRORS["503"]},
+            }},
+            "/api/facets/{name}": {"get": {
+                "operationId": "facetValues", "summary": "Values of one facet starting with a prefix, counted under the search parameters.",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(FACET_PARAMS.values())}},
+                    {"name": "prefix", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": FACET_LIMIT_MAX,
+                                "default": FACET_LIMIT_DEFAULT}},
+                    *search_params,
+                ],
+                "responses": {"200": _json("FacetValues", "Matching values, most frequent first."), **ERRORS},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document.",
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {
+            "schemas": _schemas(),
+            "parameters": {p["name"]: p for p in _search_parameters()},
+        },
+    }
