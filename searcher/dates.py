@@ -1,0 +1,297 @@
+"""Story dates from the evidence a live blog gives, each with how it is known.
+
+A date is only ever taken from the page: a stamp (`Updated 13 September 2023`, `11:44 p.m.`
+under a day header, `<time datetime>`), a date in the story's lead (`on Friday, October 13`,
+`on Oct. 18`, `on Wednesday`), the page's own date, or agreeing neighbours. When none of
+these holds the story stays undated: a wrong date misleads a search more than a missing one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import relativedelta
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+# "October 13", "13 October", "Oct. 13, 2023", "13 Oct 2023" (named groups filled by one side)
+_MONTH_DAY = (
+    rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>{_YEAR}))?)"
+)
+_CALENDAR = re.compile(rf"\b(?:(?P<wd>{_WEEKDAY}),?\s+(?:the\s+)?)?{_MONTH_DAY}(?![\w:])")
+_ISO = re.compile(r"\b(?P<iso>\d{4}-\d\d-\d\d)(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?\b")
+_RELATIVE_WORD = re.compile(
+    r"\b(?P<prefix>last|next|this|on|since|until|by)?\s*"
+    r"(?P<word>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|today|tonight|yesterday"
+    r"|this (?:morning|afternoon|evening))\b",
+)
+_AGO = re.compile(
+    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hr|hour|day|week|month|year)s?\b"
+    r"(?:\s*(?P<n2>\d+)\s*(?P<unit2>sec|second|min|minute)s?)?\s+ago\b",
+    re.I,
+)
+_TIME = re.compile(
+    r"^(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT))?",
+    re.I,
+)
+
+
+@dataclass
+class Dating:
+    """A resolved date and the basis it rests on (one of records.DATE_BASES)."""
+
+    value: date | datetime
+    basis: str
+
+    def iso(self) -> str:
+        if isinstance(self.value, datetime):
+            return self.value.isoformat(timespec="minutes" if not self.value.second else "seconds")
+        return self.value.isoformat()
+
+    @property
+    def day(self) -> date:
+        return self.value.date() if isinstance(self.value, datetime) else self.value
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """A machine-readable timestamp (`<time datetime>`, JSON-LD, JSON `published`), or None."""
+    if not text or not str(text).strip():
+        return None
+    try:
+        return dateutil_parser.isoparse(str(text).strip())
+    except (ValueError, OverflowError):
+        try:
+            return dateutil_parser.parse(str(text).strip())
+        except (ValueError, OverflowError):
+            return None
+
+
+def parse_clock(text: str) -> tuple[int, int, str | None] | None:
+    """`11:44 p.m.`, `2.01am`, `17:17 GMT` -> (hour, minute, tz); None for a bare number."""
+    match = _TIME.match(text.strip())
+    if not match or (match["m"] is None and match["ampm"] is None):
+        return None
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    if match["ampm"]:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if match["ampm"].lower().startswith("p") else 0)
+    return hour, minute, (match["tz"] or None)
+
+
+def clock_prefix(text: str) -> tuple[tuple[int, int, str | None], str] | None:
+    """Split a leading time stamp off a line: `2.01am: Headline` -> ((2, 1, None), "Headline").
+
+    Also `17:17 GMT / 11:17 CST: Headline` and `10:30 a.m. Headline`. A stamp needs minutes
+    or am/pm, and either a separator or am/pm/zone before the text, so `10.5 million` is prose.
+    """
+    match = _TIME.match(text)
+    if not match or (match["m"] is None and match["ampm"] is None):
+        return None
+    rest = text[match.end():]
+    while True:  # "/ 11:17 CST" alternative zones
+        alt = re.match(r"\s*/\s*", rest)
+        if not alt:
+            break
+        other = _TIME.match(rest[alt.end():])
+        if not other or other["m"] is None:
+            break
+        rest = rest[alt.end() + other.end():]
+    sep = re.match(r"\s*[:\-–—|]\s+|\s*:?\s*$", rest)
+    if sep:
+        rest = rest[sep.end():]
+    elif not (match["ampm"] or match["tz"]) or not rest[:1].isspace():
+        return None
+    clock = parse_clock(text[: match.end()])
+    return (clock, rest.strip()) if clock else None
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name[:3].lower()]
+
+
+def _weekday_index(name: str) -> int:
+    return next(i for i, full in enumerate(WEEKDAYS) if full.startswith(name[:3].lower()))
+
+
+def _year_for(month: int, day: int, weekday: int, near: date) -> int | None:
+    """The year nearest `near` (not after it by more than a year) in which month/day falls on weekday."""
+    for delta in sorted(range(-12, 2), key=abs):
+        year = near.year + delta
+        try:
+            if date(year, month, day).weekday() == weekday and date(year, month, day) <= near + timedelta(days=7):
+                return year
+        except ValueError:
+            continue
+    return None
+
+
+def _calendar_date(match: re.Match, anchor: date | None, today: date) -> Dating | None:
+    """A calendar mention -> a date: with a year it is stated; the year is inferred otherwise."""
+    month_name, day_text, year_text = (match["m1"], match["d1"], match["y1"]) if match["m1"] else (
+        match["m2"], match["d2"], match["y2"])
+    month, day = _month(month_name), int(re.match(r"\d+", day_text).group())
+    try:
+        if year_text:
+            return Dating(date(int(year_text), month, day), "stated")
+        if match["wd"]:
+            year = _year_for(month, day, _weekday_index(match["wd"]), anchor or today)
+            return Dating(date(year, month, day), "inferred") if year else None
+        if anchor:
+            candidate = date(anchor.year, month, day)
+            if candidate > anchor + timedelta(days=7):  # "Dec. 31" read in January
+                candidate = date(anchor.year - 1, month, day)
+            return Dating(candidate, "inferred")
+    except ValueError:
+        return None
+    return None
+
+
+def day_header(line: str, today: date | None = None) -> Dating | None:
+    """A line that is only a date (`March 23, 2022`, `Friday, October 13`): a day header."""
+    text = line.strip().rstrip(".:")
+    match = _CALENDAR.fullmatch(text)
+    if not match:
+        iso = _ISO.fullmatch(text)
+        return Dating(date.fromisoformat(iso["iso"]), "stated") if iso else None
+    if not (match["y1"] or match["y2"] or match["wd"]):
+        return None
+    return _calendar_date(match, None, today or date.today())
+
+
+def stamp_date(text: str, reference: datetime | None, today: date | None = None) -> Dating | None:
+    """The date an entry stamp gives: `13 September 2023`, `11 min 30 sec ago`, an ISO time."""
+    text = text.strip()
+    ago = _AGO.match(text)
+    if ago:
+        if not reference:
+            return None
+        count = 1 if ago["n"].lower() in ("a", "an", "one") else int(ago["n"])
+        unit = {"sec": "seconds", "min": "minutes", "hr": "hours"}.get(ago["unit"].lower(), ago["unit"].lower())
+        unit = unit if unit.endswith("s") else unit + "s"
+        return Dating(reference - relativedelta(**{unit: count}), "inferred")
+    if text.lower() in ("yesterday", "today"):
+        return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
+    iso = _ISO.search(text)
+    if iso:
+        stamp = parse_iso(iso.group())
+        return Dating(stamp, "stated") if stamp else None
+    match = _CALENDAR.search(text)
+    if match:
+        found = _calendar_date(match, reference.date() if reference else None, today or date.today())
+        if found:
+            clock = parse_clock(text[match.end():].lstrip(" ,at"))
+            if clock and found.basis == "stated":
+                return Dating(datetime.combine(found.day, datetime.min.time()).replace(
+                    hour=clock[0], minute=clock[1]), "stated")
+        return found
+    return None
+
+
+def with_clock(day: date, clock: tuple[int, int, str | None], basis: str) -> Dating:
+    """A day plus an entry's time stamp; GMT/UTC stamps keep their zone."""
+    stamp = datetime(day.year, day.month, day.day, clock[0], clock[1])
+    if clock[2] and clock[2].upper() in ("GMT", "UTC"):
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return Dating(stamp, basis)
+
+
+def prose_date(text: str, anchor: date | None, today: date | None = None) -> Dating | None:
+    """The date a story's lead gives: the first calendar mention, else `on Wednesday`/`today`.
+
+    Calendar mentions without a year need the page's date (or a weekday) to fix the year;
+    weekday words resolve to that weekday on or before the anchor; without an anchor, None.
+    """
+    today = today or date.today()
+    calendar = _CALENDAR.search(text)
+    word = next((m for m in _RELATIVE_WORD.finditer(text) if (m["prefix"] or "").lower() not in
+                 ("next", "since", "until", "by")), None)
+    if calendar and (not word or calendar.start() <= word.start() + 12):
+        found = _calendar_date(calendar, anchor, today)
+        if found:
+            return found
+    if not word or not anchor:
+        return None
+    name = word["word"].lower()
+    if name in ("today", "tonight") or name.startswith("this "):
+        return Dating(anchor, "inferred")
+    if name == "yesterday":
+        return Dating(anchor - timedelta(days=1), "inferred")
+    back = (anchor.weekday() - _weekday_index(name)) % 7
+    if back == 0 and (word["prefix"] or "").lower() == "last":
+        back = 7
+    return Dating(anchor - timedelta(days=back), "inferred")
+
+
+@dataclass
+class Evidence:
+    """What one story offers for its date, in the order of trust."""
+
+    markup: str | None = None  # `<time datetime>` / JSON-LD time
+    day: date | None = None  # day header in force above the entry
+    clock: tuple[int, int, str | None] | None = None  # the entry's time stamp
+    stamps: tuple[str, ...] = ()  # `Updated ...` texts
+    lead: str = ""  # headline and first paragraph
+
+
+def resolve(stories: list[Evidence], reference: datetime | None, today: date | None = None) -> list[Dating | None]:
+    """Dates for a page's stories, in three passes.
+
+    1. Each story's own stamps and self-contained dates (`Friday, October 13`).
+    2. Partial evidence (`on Wednesday`, `Oct. 18`) against the page's date, or, for a page
+       without one, the latest date its stories stated; then the page's own date (`page`).
+    3. An undated story between two stories of the same day is of that day (`inferred`).
+    """
+    today = today or date.today()
+    ref_day = reference.date() if reference else None
+    found = [_own_date(story, reference, ref_day, today) for story in stories]
+    known_days = [d.day for d in found if d and d.day <= today + timedelta(days=1)]
+    anchor = ref_day or (max(known_days) if known_days else None)
+    for i, story in enumerate(stories):
+        if found[i] is None and anchor:
+            found[i] = prose_date(story.lead, anchor, today)
+        if found[i] is None and reference:
+            found[i] = with_clock(ref_day, story.clock, "page") if story.clock else Dating(ref_day, "page")
+    for i in range(1, len(found) - 1):
+        if found[i] is None:
+            before = next((d for d in reversed(found[:i]) if d), None)
+            after = next((d for d in found[i + 1:] if d), None)
+            if before and after and before.day == after.day:
+                found[i] = Dating(before.day, "inferred")
+    return found
+
+
+def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date) -> Dating | None:
+    marked = parse_iso(story.markup)
+    if marked:
+        return Dating(marked, "stated")
+    if story.day:
+        return with_clock(story.day, story.clock, "stated") if story.clock else Dating(story.day, "stated")
+    for stamp in story.stamps:
+        dated = stamp_date(stamp, reference, today)
+        if dated:
+            return dated
+    return prose_date(story.lead, ref_day, today) if ref_day else _self_contained(story.lead, today)
+
+
+def _self_contained(text: str, today: date) -> Dating | None:
+    """Only dates that fix their own year: `October 13, 2023` or `Friday, October 13`."""
+    match = _CALENDAR.search(text)
+    if match and (match["y1"] or match["y2"] or match["wd"]):
+        return _calendar_date(match, None, today)
+    return None
