@@ -39,6 +39,8 @@ ALIASES = {
     "VA": ["Vatican City", "Holy See"],
     "PS": ["Palestinian territories", "West Bank", "Gaza", "Gaza Strip"],
     "KP": ["DPRK"],
+    "BA": ["Bosnia", "Herzegovina"],
+    "NL": ["Holland"],
 }
 
 # Seats of power named in place of their governments.

