@@ -51,3 +51,179 @@ def segment(paths: tuple[str, ...], as_json: bool) -> None:
                 click.echo(f"    {first[:100]}{'…' if len(first) > 100 else ''}  [{len(story.body)} paragraphs]")
     if not pages_read:
         raise SystemExit(1)
+
+
+# --- build, update, search, stats, export (issue 4) ---
+
+_index_option = click.option(
+    "--index",
+    "index_dir",
+    envvar="LIVESEARCH_INDEX",
+    default="index",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Index directory (or set LIVESEARCH_INDEX).",
+)
+
+
+def _filter_options(command):
+    """The search filters, named as the web API's parameters so both parse them the same way."""
+    options = [
+        click.option("--country", multiple=True, help="Only stories tagged with this country (repeatable: all must match)."),
+        click.option("--person", multiple=True, help="Only stories naming this person (repeatable)."),
+        click.option("--org", multiple=True, help="Only stories naming this organisation (repeatable)."),
+        click.option("--place", multiple=True, help="Only stories naming this place (repeatable)."),
+        click.option("--source", multiple=True, help="Only stories from this source (repeatable)."),
+        click.option("--from", "date_from", help="Earliest date: 2023-10, 2023-10-13 or '13 Oct 2023'."),
+        click.option("--to", "date_to", help="Latest date (a month means its last day)."),
+        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _request(query, country, person, org, place, source, date_from, date_to, sort, per_page=20):
+    from searcher.query import QueryError, SearchRequest
+
+    params = {
+        "q": [query or ""], "country": list(country), "person": list(person), "org": list(org),
+        "place": list(place), "source": list(source), "from": [date_from or ""], "to": [date_to or ""],
+        "sort": [sort], "per_page": [str(per_page)],
+    }
+    try:
+        return SearchRequest.from_params(params)
+    except QueryError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _engine_call(index_dir, method, *args):
+    """Run one Engine call, turning user-facing failures into a message and exit code 1."""
+    from searcher.query import Engine, IndexMissing, QueryError
+
+    engine = Engine(index_dir)
+    try:
+        return getattr(engine, method)(*args)
+    except (IndexMissing, QueryError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _run_indexing(action, paths, index_dir, **options) -> None:
+    from pathlib import Path
+
+    from searcher.index import IndexBusy
+
+    try:
+        summary = action([Path(p) for p in paths], Path(index_dir), **options)
+    except IndexBusy as error:
+        raise click.ClickException(str(error)) from None
+    for line in summary.lines():
+        click.echo(line)
+    if summary.files_read == 0 and summary.files_unchanged == 0:
+        raise click.ClickException(
+            f"no input files under {', '.join(paths)}: expected .txt, .html, .htm, .json or .jsonl files"
+        )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_index_option
+@click.option("--no-entities", is_flag=True, help="Skip entity tagging (faster; facets stay empty).")
+def build(paths, index_dir, no_entities) -> None:
+    """Index every live blog under PATHS into a fresh index, swapped in when complete."""
+    from searcher import index
+
+    _run_indexing(index.build, paths, index_dir, entities=not no_entities)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_index_option
+@click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
+@click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
+def update(paths, index_dir, prune, no_entities) -> None:
+    """Index new and changed files under PATHS; unchanged files are skipped."""
+    from searcher import index
+
+    _run_indexing(index.update, paths, index_dir, prune=prune, entities=not no_entities)
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@_filter_options
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
+@_index_option
+def search(query, country, person, org, place, source, date_from, date_to, sort, limit, as_json, index_dir) -> None:
+    """Search the index. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, wild*, fuzzy~."""
+    import json
+
+    req = _request(query, country, person, org, place, source, date_from, date_to, sort, limit)
+    result = _engine_call(index_dir, "search", req)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)")
+    for n, hit in enumerate(result.hits, 1):
+        click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
+        click.echo(f"     {hit.date or 'undated'} ({hit.date_basis}) · {hit.source} · {hit.id}")
+        click.echo(f"     {_terminal(hit.snippet)}")
+        if hit.url:
+            click.echo(f"     {hit.url}")
+    if result.suggestion:
+        click.echo(f"\nDid you mean: {result.suggestion}")
+
+
+def _terminal(fragment: str) -> str:
+    """Highlight HTML as terminal text: marks in bold, entities unescaped, one line."""
+    import html
+    import re
+
+    styled = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True), fragment)
+    return " ".join(html.unescape(styled).split())
+
+
+@main.command()
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(index_dir, as_json) -> None:
+    """Stories, pages, sources, date range, top facet values, size and build time of the index."""
+    import json
+
+    figures = _engine_call(index_dir, "stats")
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+        return
+    dates = figures["date_range"]
+    click.echo(f"index      {figures['index']} ({figures['generation']}, {figures['index_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"built      {figures['built_at']}" + (f", updated {figures['updated_at']}" if figures["updated_at"] else ""))
+    click.echo(f"stories    {figures['stories']} from {figures['pages']} pages in {figures['files']} files")
+    click.echo(f"dates      {dates['first'] or '-'} to {dates['last'] or '-'} ({dates['undated']} undated)")
+    click.echo("sources    " + ", ".join(f"{s['value']} ({s['count']})" for s in figures["sources"]))
+    for facet, values in figures["top"].items():
+        click.echo(f"{facet:<10} " + (", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"))
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@_filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@_index_option
+def export(query, country, person, org, place, source, date_from, date_to, sort, fmt, index_dir) -> None:
+    """Print every matching story (no cap), one JSON object per line or as CSV."""
+    import csv
+    import json
+    import sys
+
+    from searcher.query import CSV_FIELDS, csv_row
+
+    req = _request(query, country, person, org, place, source, date_from, date_to, sort)
+    rows = _engine_call(index_dir, "export", req)
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(CSV_FIELDS)
+        for story in rows:
+            writer.writerow(csv_row(story))
+    else:
+        for story in rows:
+            sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")

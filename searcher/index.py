@@ -145,6 +145,8 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a run."""
+        if not self.changed:
+            return [f"index unchanged: {self.files_unchanged} files unchanged ({self.seconds:.1f} s)"]
         out = [
             f"{self.pages} pages, {self.stories} stories from {self.files_read} files "
             f"in {self.seconds:.1f} s"
@@ -334,9 +336,12 @@ def _add_files(
 
 
 def _enrich(stories: list[Story], cache_path: Path) -> None:
+    """Tag entities (cached by content), then merge spelling variants across the stories."""
     from searcher.entities import Enricher
+    from searcher.names import canonicalize
 
     Enricher(cache_path=cache_path).enrich(stories)
+    canonicalize(stories)
 
 
 def _bar(items, desc: str, unit: str, progress: bool):

@@ -349,7 +349,9 @@ class Engine:
         ]
 
     def export(self, req: SearchRequest) -> Iterator[dict]:
-        """Every match in the request's order, as plain story JSON, read one at a time."""
+        """Every match in the request's order, as plain story JSON, read one at a time.
+
+        Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
         query = parse_query(req.q, snap.ix.schema)
         mask = self._matches(snap, query, req)
@@ -357,8 +359,7 @@ class Engine:
             docs = (doc for doc, _ in self._ranked(snap, query, mask, None))
         else:
             docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
-        for doc in docs:
-            yield document_to_json(snap.searcher.stored_fields(doc))
+        return (document_to_json(snap.searcher.stored_fields(doc)) for doc in docs)
 
     def stats(self) -> dict:
         snap = self._current()
@@ -473,3 +474,22 @@ class Engine:
 
 def _link(doc: dict) -> dict:
     return {"id": doc["id"], "headline": doc.get("headline") or None}
+
+
+CSV_FIELDS = (
+    "id", "date", "date_basis", "source", "url", "page_title", "headline", "body",
+    "people", "organizations", "places", "countries",
+)
+
+
+def csv_row(story: dict) -> list[str]:
+    """One exported story as a CSV row: paragraphs joined by blank lines, facet values by "; "."""
+    row = []
+    for name in CSV_FIELDS:
+        value = story.get(name)
+        if name == "body":
+            value = "\n\n".join(value or [])
+        elif isinstance(value, list):
+            value = "; ".join(value)
+        row.append("" if value is None else str(value))
+    return row
