@@ -227,3 +227,28 @@ def export(query, country, person, org, place, source, date_from, date_to, sort,
     else:
         for story in rows:
             sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
+
+
+# --- serve (issue 5) ---
+
+
+@main.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost only by default).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+def serve(index_dir, host, port, threads) -> None:
+    """Serve the search page and the JSON API with waitress; picks up rebuilt indexes live."""
+    from waitress import create_server
+
+    from webui.app import create_app
+
+    try:
+        server = create_server(create_app(index_dir), host=host, port=port, threads=threads)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror or error}); try another --port")
+    click.echo(f"livesearch: serving {index_dir} on http://{server.effective_host}:{server.effective_port}/ (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass

@@ -14,16 +14,12 @@ from collections.abc import Iterable, Iterator
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 from werkzeug.datastructures import MultiDict
 
-from searcher.query import QueryError, SearchRequest
+from searcher.query import CSV_FIELDS, QueryError, SearchRequest, csv_row
 from webui.engine import engine
 from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-CSV_COLUMNS = (
-    "id", "date", "date_basis", "source", "url", "page_title", "headline", "body",
-    "people", "organizations", "places", "countries",
-)
 # Spreadsheets run cells that start with these as formulas; exported page text must stay text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,23 +52,18 @@ def search_csv():
 def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_FIELDS)
     for story in stories:
-        writer.writerow([_csv_cell(column, story.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([_spreadsheet_safe(cell) for cell in csv_row(story)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def _csv_cell(column: str, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        separator = "\n\n" if column == "body" else "; "  # paragraphs vs entity names
-        value = separator.join(map(str, value))
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def _spreadsheet_safe(cell: str) -> str:
+    """Page text must stay text when the CSV is opened in a spreadsheet."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 @blueprint.get("/stories/<story_id>")

@@ -13,12 +13,10 @@ from pathlib import Path
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from searcher.query import IndexMissing, QueryError
+from searcher.index import default_index_dir
+from searcher.query import Engine, IndexMissing, QueryError
 from webui import api, pages, security
-from webui.engine import EXTENSION_KEY, EngineHolder
-
-DEFAULT_INDEX_DIR = "index"
-INDEX_ENV_VAR = "LIVESEARCH_INDEX"
+from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +25,7 @@ def create_app(index_dir: str | os.PathLike | None = None) -> Flask:
     """Build the app; the index folder defaults to $LIVESEARCH_INDEX, then ./index."""
     app = Flask(__name__)
     app.json.sort_keys = False
-    folder = Path(index_dir or os.environ.get(INDEX_ENV_VAR) or DEFAULT_INDEX_DIR)
-    app.extensions[EXTENSION_KEY] = EngineHolder(folder)
+    app.extensions[EXTENSION_KEY] = Engine(Path(index_dir) if index_dir else default_index_dir())
     security.install(app)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
@@ -51,12 +48,7 @@ def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(IndexMissing)
     def no_index(error: IndexMissing):
         folder = current_app.extensions[EXTENSION_KEY].index_dir
-        detail = str(error) or f"no index in {folder}"
-        message = (
-            f"The search index is not available ({detail}). "
-            f"Build it with: livesearch build PATH... --index {folder}"
-        )
-        return error_response(503, message)
+        return error_response(503, f"Search is not available yet: {error or f'no index at {folder}'}.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
