@@ -211,11 +211,13 @@ def with_clock(day: date, clock: tuple[int, int, str | None], basis: str) -> Dat
     return Dating(stamp, basis)
 
 
-def prose_date(text: str, anchor: date | None, today: date | None = None) -> Dating | None:
+def prose_date(text: str, anchor: date | None, today: date | None = None, nearest: bool = False) -> Dating | None:
     """The date a story's lead gives: the first calendar mention, else `on Wednesday`/`today`.
 
     Calendar mentions without a year need the page's date (or a weekday) to fix the year;
-    weekday words resolve to that weekday on or before the anchor; without an anchor, None.
+    weekday words resolve to that weekday on or before the anchor, or the nearest one when
+    the anchor is only the latest date the page mentions (the page may run past it).
+    Without an anchor, None.
     """
     today = today or date.today()
     calendar = _CALENDAR.search(text)
@@ -235,6 +237,8 @@ def prose_date(text: str, anchor: date | None, today: date | None = None) -> Dat
     back = (anchor.weekday() - _weekday_index(name)) % 7
     if back == 0 and (word["prefix"] or "").lower() == "last":
         back = 7
+    elif nearest and back > 3:
+        back -= 7
     return Dating(anchor - timedelta(days=back), "inferred")
 
 
@@ -264,7 +268,7 @@ def resolve(stories: list[Evidence], reference: datetime | None, today: date | N
     anchor = ref_day or (max(known_days) if known_days else None)
     for i, story in enumerate(stories):
         if found[i] is None and anchor:
-            found[i] = prose_date(story.lead, anchor, today)
+            found[i] = prose_date(story.lead, anchor, today, nearest=reference is None)
         if found[i] is None and reference:
             found[i] = with_clock(ref_day, story.clock, "page") if story.clock else Dating(ref_day, "page")
     for i in range(1, len(found) - 1):

@@ -34,15 +34,15 @@ _SHARE_WORDS = {"share", "facebook", "twitter", "x", "whatsapp", "email", "e-mai
 _FURNITURE = re.compile(
     r"^(?:news feed|live|live updates|live feed|follow|following|unfollow|avatar|short url|advertisement|ad"
     r"|sponsored|subscribe|sign up|newsletter|related|related articles?|recommended|most read|most popular"
-    r"|key events|top stories|back to top|skip to .{1,40}|share this(?: article| post| story)?|copy link"
+    r"|key events|top stories|back to top|skip to .{1,40}|share(?: this(?: article| post| story| page)?)?|copy link"
     r"|link copied|show less|listen(?: to this article)?|watch|video|photos?|gallery|close|menu|search"
     r"|\d+\s*min(?:ute)?s? read|\d+\s*/\s*\d+|\d+ comments?|source:\s*\S+|(?:retrieved|accessed|crawled)\b.*"
     r"|(?:photo|photograph|image|credit)s?:.*)$",
     re.I,
 )
 _BYLINE = re.compile(
-    r"^(?:by\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}(?:,\s*[\w .'’-]{1,40})?"
-    r"|from\s+(?:[A-Z][\w.-]*[’']s?\s+|our\s+).{1,80})$",
+    r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}(?:,\s*[\w .'’-]{1,40})?"
+    r"|[Ff]rom\s+(?:[A-Z][\w.-]*[’']s?\s+|our\s+).{1,80})$",
 )
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(r"/|getty|images|photo|handout|\bpool\b|shutterstock|\bafp\b|\bepa\b|reuters|\bap\b|\(l\)|\(r\)", re.I)
@@ -179,8 +179,11 @@ def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]
                 current.body.append(rest)
             continue
         numbered = _NUMBERED.match(line)
-        if numbered and is_headline_like(numbered["rest"]) and (current is None or current.body):
-            current = start(headline=numbered["rest"])
+        if numbered and is_headline_like(numbered["rest"]):
+            if current is not None and not current.body:
+                current.headline = numbered["rest"]
+            else:
+                current = start(headline=numbered["rest"])
             continue
         if is_headline_like(line):
             if current is not None and not current.body:
