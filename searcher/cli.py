@@ -17,7 +17,8 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per page instead of a readable listing.")
-def segment(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--no-entities", is_flag=True, help="Skip entity tagging in --json output (facets stay empty).")
+def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
     """Show the dated stories the indexer will store for each page in PATHS (files or folders)."""
     import json
     from pathlib import Path
@@ -32,6 +33,14 @@ def segment(paths: tuple[str, ...], as_json: bool) -> None:
     if not files:
         click.echo(f"no readable input: expected files ending in .txt .html .htm .jsonl .json under {', '.join(paths)}", err=True)
         raise SystemExit(1)
+    enricher = None
+    if as_json and not no_entities:
+        from searcher.entities import Enricher, ModelMissing
+
+        try:
+            enricher = Enricher()
+        except ModelMissing as error:
+            raise click.ClickException(str(error)) from None
     pages_read = 0
     for path in files:
         pages, problems = read_file(path)
@@ -40,6 +49,8 @@ def segment(paths: tuple[str, ...], as_json: bool) -> None:
         for page in pages:
             pages_read += 1
             stories = segment_page(page)
+            if enricher:
+                enricher.enrich(stories)
             if as_json:
                 click.echo(json.dumps({"source": page.source, "url": page.url, "title": page.title,
                                        "stories": [s.to_json() for s in stories]}, ensure_ascii=False))
