@@ -450,6 +450,8 @@ LOWERABLE_STARTS = ("The ", "A ", "Officials ", "Prosecutors ", "Police ", "Aid 
 
 def lead_sentence(sentence: str, weekday: str) -> str:
     """The first sentence, made to say `on <weekday>` in one of the ways reporters do."""
+    if f"on {weekday}" in sentence:
+        return sentence
     if sentence.startswith(LOWERABLE_STARTS):
         return f"On {weekday}, {sentence[0].lower()}{sentence[1:]}"
     if " said" not in sentence:
@@ -531,9 +533,13 @@ def person_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
 
 
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def byline(rng: random.Random, outlet: tuple) -> str:
     return rng.choice((
-        f"From {outlet[1]}'s {person_name(rng)}",
+        f"From {possessive(outlet[1])} {person_name(rng)}",
         f"By {person_name(rng)}",
         f"By Team {outlet[1].split()[0][:2].upper()}",
         f"By {person_name(rng)} and {person_name(rng)}",
@@ -586,11 +592,15 @@ def teaser(rng: random.Random, when: datetime) -> tuple[str, str]:
 def truth(story: StoryDraft, position: int, layout: str, basis: str, headline: str | None, *,
           printed: str | None = None, first: str | None = None, alt: str | None = None,
           with_time: bool = True) -> dict:
-    """The manifest fields of one story; `printed` is the headline line as it appears on the page."""
+    """The manifest fields of one story; `printed` is the headline line as it appears on the page.
+
+    `date` is always the day the story was written for; `date_basis` says what a careful reader
+    could know from the page (`none`: a day is mentioned but no year anywhere).
+    """
     return {
         "position": position, "headline": headline, "headline_line": printed or headline,
         "first_words": first or first_words(story.paragraphs[0]), "alt_first_words": alt,
-        "date": iso_day(story.when) if basis != "none" else None,
+        "date": iso_day(story.when),
         "time": story.when.strftime("%H:%M") if with_time and basis == "stated" else None,
         "date_basis": basis, "layout": layout, "teaser": False,
     }
@@ -701,11 +711,11 @@ def layout_feed(rng, stories, outlet, dated_page) -> RenderedPage:
             lines += [paragraph, ""]
         if rng.random() < 0.3:
             lines += SHARE_LISTS[rng.randrange(len(SHARE_LISTS))] + [""]
-        entries.append(truth(story, position, "feed", "page" if dated_page else "inferred", story.headline))
+        entries.append(truth(story, position, "feed", "page" if dated_page else "none", story.headline))
     title, blurb = teaser(rng, stories[-1].when)
     lines += [title, blurb, ""]
     entries.append({**truth(stories[0], len(stories), "feed", "none", title, first=first_words(blurb)),
-                    "teaser": True})
+                    "date": None, "teaser": True})
     lines += author_block(rng, outlet)
     return RenderedPage("feed", "\n".join(lines) + "\n", entries)
 
@@ -890,6 +900,97 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
     flush_jsonl()
     (out_dir / "truth.jsonl").write_text("".join(truth_lines), encoding="utf-8")
     return counts
+
+
+# --- Scoring a segmenter against truth.jsonl
+
+
+@dataclass
+class Agreement:
+    """How far a segmenter's stories agree with the manifest, overall and per layout."""
+
+    truth_stories: int = 0
+    found: int = 0  # same headline (or both untitled) and body starting at the first words
+    segmented: int = 0
+    extra: int = 0  # segmented stories matching no truth story (teasers excepted)
+    dated: int = 0  # found stories whose truth has a date
+    same_date: int = 0
+    by_layout: dict = field(default_factory=dict)  # layout -> [truth, found, dated, same_date]
+    misses: dict = field(default_factory=dict)  # layout -> first few (file, line, headline, first words)
+
+    @property
+    def recall(self) -> float:
+        return self.found / max(1, self.truth_stories)
+
+    @property
+    def precision(self) -> float:
+        return (self.segmented - self.extra) / max(1, self.segmented)
+
+    @property
+    def date_agreement(self) -> float:
+        return self.same_date / max(1, self.dated)
+
+
+def normalised(text: str | None) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in (text or "").lower()).split())
+
+
+def _matches(story, expected: dict) -> bool:
+    if expected["headline"] is None:
+        if story.headline:
+            return False
+    elif normalised(story.headline) not in (normalised(expected["headline"]), normalised(expected["headline_line"])):
+        return False
+    body = normalised(" ".join(story.body))
+    return any(body.startswith(normalised(words)) for words in (expected["first_words"], expected["alt_first_words"]) if words)
+
+
+def score(out_dir: Path, stories_from_file, layouts_with_dates: tuple[str, ...] = ("stated",)) -> Agreement:
+    """Segment every file of a generated corpus with `stories_from_file(path) -> (stories, problems)`.
+
+    Stories are grouped by page (`origin` is the path, or `path:line` for JSON lines) and each
+    truth story is matched to an unused segmented story of its page. Dates are compared (day
+    only) for truth stories whose basis is in `layouts_with_dates`.
+    """
+    expected_by_page: dict[tuple[str, int | None], list[dict]] = {}
+    for line in (out_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        expected_by_page.setdefault((entry["file"], entry["line"]), []).append(entry)
+    result = Agreement()
+    got_by_page: dict[tuple[str, int | None], list] = {}
+    for relative in sorted({file for file, _ in expected_by_page}):
+        stories, _problems = stories_from_file(out_dir / relative)
+        for story in stories:
+            head, _, tail = story.origin.rpartition(":")
+            line = int(tail) if relative.endswith(".jsonl") and tail.isdigit() else None
+            got_by_page.setdefault((relative, line), []).append(story)
+    for page, expected in expected_by_page.items():
+        unused = list(got_by_page.get(page, []))
+        result.segmented += len(unused)
+        for entry in expected:
+            match = next((story for story in unused if _matches(story, entry)), None)
+            if match is not None:
+                unused.remove(match)
+            if entry["teaser"]:
+                continue
+            tally = result.by_layout.setdefault(entry["layout"], [0, 0, 0, 0])
+            result.truth_stories += 1
+            tally[0] += 1
+            if match is None:
+                examples = result.misses.setdefault(entry["layout"], [])
+                if len(examples) < 3:
+                    examples.append((*page, entry["headline_line"], entry["first_words"]))
+                continue
+            result.found += 1
+            tally[1] += 1
+            if entry["date"] and entry["date_basis"] in layouts_with_dates:
+                result.dated += 1
+                tally[2] += 1
+                if (match.date or "")[:10] == entry["date"]:
+                    result.same_date += 1
+                    tally[3] += 1
+        result.extra += len(unused)
+    return result
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
