@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 from werkzeug.datastructures import MultiDict
 
-from searcher.query import CSV_FIELDS, QueryError, SearchRequest, csv_row
-from webui.engine import engine
+from searcher.query import CSV_FIELDS, FACET_PARAMS, QueryError, SearchRequest, csv_row
+from webui.engine import engine, run_search
 from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -32,8 +32,7 @@ def search_request(args: MultiDict) -> SearchRequest:
 
 @blueprint.get("/search")
 def search():
-    result = engine().search(search_request(request.args))
-    return jsonify(result.to_json())
+    return jsonify(run_search(search_request(request.args)))
 
 
 @blueprint.get("/search.csv")
@@ -83,7 +82,7 @@ def facet_values(name: str):
     values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
     return jsonify(
         {
-            "facet": name,
+            "facet": FACET_PARAMS.get(name, name),
             "prefix": prefix,
             "values": [{"value": v.value, "count": v.count, "selected": v.selected} for v in values],
         }

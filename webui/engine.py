@@ -3,12 +3,24 @@ thread-safe, reuses its searcher and reopens it when a build or update changes t
 
 from __future__ import annotations
 
+import math
+
 from flask import current_app
 
-from searcher.query import Engine
+from searcher.query import Engine, QueryError, SearchRequest
 
 EXTENSION_KEY = "livesearch.engine"
 
 
 def engine() -> Engine:
     return current_app.extensions[EXTENSION_KEY]
+
+
+def run_search(req: SearchRequest) -> dict:
+    """Run a search for the API or the page; a page past the last one is a bad request, so a
+    stale link says so instead of showing an empty list."""
+    result = engine().search(req)
+    last_page = max(1, math.ceil(result.total / req.per_page))
+    if req.page > last_page:
+        raise QueryError(f"page {req.page} is past the last page ({last_page}) of {result.total} results")
+    return result.to_json()

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from searcher.query import FACET_PARAMS, QueryError, SearchRequest
-from webui.engine import engine
+from webui.engine import engine, run_search
 
 blueprint = Blueprint("pages", __name__)
 
@@ -153,7 +153,7 @@ def search_page():
     args = request.args.to_dict(flat=False)
     try:
         req = SearchRequest.from_params(args)
-        result = engine().search(req).to_json()
+        result = run_search(req)
         links = SearchLinks(req.to_params())
         error = None
     except QueryError as problem:
