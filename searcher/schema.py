@@ -11,6 +11,7 @@ from datetime import datetime
 from whoosh import fields
 from whoosh.analysis import StemmingAnalyzer
 
+from searcher import whoosh_fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story
 
 # Index field of each facet (facet name -> field); "sources" holds the one source of a story.
