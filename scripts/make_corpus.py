@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import html
 import itertools
 import json
@@ -462,10 +463,12 @@ def lead_sentence(sentence: str, weekday: str) -> str:
 def write_paragraphs(rng: random.Random, topic: str, ctx: dict, when: datetime) -> list[str]:
     """2-5 paragraphs of 1-3 sentences, no sentence twice; the lead says on which day."""
     pool = SENTENCES[topic] + SENTENCES["common"]
-    sentences = [capitalised(template.format(**ctx)) for template in rng.sample(pool, len(pool))]
+    sizes = [rng.randint(1, 3) for _ in range(rng.randint(1, 4))]
+    chosen = rng.sample(pool, min(len(pool), 1 + sum(sizes)))
+    sentences = [capitalised(template.format(**ctx)) for template in chosen]
     paragraphs = [lead_sentence(sentences.pop(), WEEKDAYS[when.weekday()])]
-    for _ in range(rng.randint(1, 4)):
-        taken = [sentences.pop() for _ in range(min(len(sentences), rng.randint(1, 3)))]
+    for size in sizes:
+        taken = [sentences.pop() for _ in range(min(len(sentences), size))]
         if rng.random() < 0.2:
             taken.append(f"“{rng.choice(QUOTES)},” {ctx['person_last']} said.")
         if taken:
@@ -647,9 +650,8 @@ def layout_repeated(rng, stories, outlet, dated_page) -> RenderedPage:
     return RenderedPage("repeated", "\n".join(lines) + "\n", entries)
 
 
-def layout_timestamped(rng, stories, outlet, dated_page) -> RenderedPage:
-    """Newest first under day headers; one time-stamp shape per page; optional `___` and bylines."""
-    shape = rng.choice(("alone", "prefix_us", "prefix_uk", "dual"))
+def layout_timestamped(rng, stories, outlet, dated_page, shape: str) -> RenderedPage:
+    """Newest first under day headers; one time-stamp `shape` per page; optional `___` and bylines."""
     zone = rng.choice(TIME_ZONES)
     separators = rng.random() < 0.4
     lines = [f"{stories[0].country} live: latest updates", ""]
@@ -720,7 +722,8 @@ def layout_feed(rng, stories, outlet, dated_page) -> RenderedPage:
     return RenderedPage("feed", "\n".join(lines) + "\n", entries)
 
 
-TEXT_LAYOUTS = [layout_dense, layout_repeated, layout_timestamped, layout_numbered, layout_feed]
+TEXT_LAYOUTS = [layout_dense, layout_repeated, layout_numbered, layout_feed] + [
+    functools.partial(layout_timestamped, shape=shape) for shape in ("alone", "prefix_us", "prefix_uk", "dual")]
 
 
 def esc(text: str) -> str:
@@ -828,22 +831,33 @@ def page_title(story: StoryDraft) -> str:
     return f"{story.country} live: {story.headline}"
 
 
-def render_page(rng: random.Random, fmt: str, stories: list[StoryDraft], outlet: tuple,
-                slug: str) -> tuple[RenderedPage, dict]:
+class LayoutDeck:
+    """Deals layouts like shuffled cards, so even a small corpus shows every page pattern."""
+
+    def __init__(self, rng: random.Random, layouts: list):
+        self.rng, self.layouts, self.cards = rng, layouts, []
+
+    def deal(self):
+        if not self.cards:
+            self.cards = self.rng.sample(self.layouts, len(self.layouts))
+        return self.cards.pop()
+
+
+def render_page(rng: random.Random, fmt: str, stories: list[StoryDraft], outlet: tuple, slug: str,
+                decks: dict[str, LayoutDeck]) -> tuple[RenderedPage, dict]:
     """Render `stories` for one file format; returns the page and the JSON fields of a scrape."""
     url = f"https://{outlet[2]}/live/{stories[0].when:%Y/%m/%d}/{slug}"
     title = page_title(stories[0])
-    if fmt == "html":
-        return rng.choice(HTML_LAYOUTS)(rng, stories, outlet, title, url), {}
-    if fmt == "txt":
-        return rng.choice(TEXT_LAYOUTS)(rng, stories, outlet, False), {}
+    layout = decks[fmt].deal()
+    if fmt != "jsonl":
+        return (layout(rng, stories, outlet, title, url) if fmt == "html" else layout(rng, stories, outlet, False)), {}
     published = max(s.when for s in stories)
     fields = {"url": url, "title": title, "source": outlet[0], "published": published.strftime("%Y-%m-%dT%H:%M:%S")}
-    if rng.random() < 0.3:
-        page = rng.choice(HTML_LAYOUTS)(rng, stories, outlet, title, url)
+    if layout in HTML_LAYOUTS:
+        page = layout(rng, stories, outlet, title, url)
         fields["html"] = page.content
     else:
-        page = rng.choice(TEXT_LAYOUTS)(rng, stories, outlet, True)
+        page = layout(rng, stories, outlet, True)
         fields["text"] = page.content
     return page, fields
 
@@ -866,6 +880,8 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
     counts = {"pages": 0, "stories": 0, "files": 0}
     jsonl_lines: list[str] = []
     jsonl_index = 0
+    decks = {"txt": LayoutDeck(rng, TEXT_LAYOUTS), "html": LayoutDeck(rng, HTML_LAYOUTS),
+             "jsonl": LayoutDeck(rng, TEXT_LAYOUTS + HTML_LAYOUTS)}
 
     def flush_jsonl() -> None:
         nonlocal jsonl_index, jsonl_lines
@@ -881,7 +897,7 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
         outlet = OUTLETS[rng.randrange(len(OUTLETS))]
         drafts = plan_page(rng, size)
         slug = f"page-{number:06d}"
-        page, fields = render_page(rng, fmt, drafts, outlet, slug)
+        page, fields = render_page(rng, fmt, drafts, outlet, slug, decks)
         if fmt == "jsonl":
             relative, line = f"jsonl/scrape-{jsonl_index + 1:04d}.jsonl", len(jsonl_lines) + 1
             jsonl_lines.append(json.dumps(fields, ensure_ascii=False, sort_keys=True) + "\n")
@@ -945,12 +961,12 @@ def _matches(story, expected: dict) -> bool:
     return any(body.startswith(normalised(words)) for words in (expected["first_words"], expected["alt_first_words"]) if words)
 
 
-def score(out_dir: Path, stories_from_file, layouts_with_dates: tuple[str, ...] = ("stated",)) -> Agreement:
+def score(out_dir: Path, stories_from_file, bases: tuple[str, ...] = ("stated", "inferred", "page")) -> Agreement:
     """Segment every file of a generated corpus with `stories_from_file(path) -> (stories, problems)`.
 
     Stories are grouped by page (`origin` is the path, or `path:line` for JSON lines) and each
     truth story is matched to an unused segmented story of its page. Dates are compared (day
-    only) for truth stories whose basis is in `layouts_with_dates`.
+    only) for truth stories whose basis is in `bases`.
     """
     expected_by_page: dict[tuple[str, int | None], list[dict]] = {}
     for line in (out_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
@@ -983,7 +999,7 @@ def score(out_dir: Path, stories_from_file, layouts_with_dates: tuple[str, ...] 
                 continue
             result.found += 1
             tally[1] += 1
-            if entry["date"] and entry["date_basis"] in layouts_with_dates:
+            if entry["date"] and entry["date_basis"] in bases:
                 result.dated += 1
                 tally[2] += 1
                 if (match.date or "")[:10] == entry["date"]:
