@@ -31,6 +31,7 @@ PARAM_OF_FACET = {facet: param for param, facet in FACET_PARAMS.items()}
 SORTS = (("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 FORM_FIELDS = ("q", "sort", "from", "to", "page")  # edited in the form, not carried as hidden
 PAGER_SPAN = 2  # pages shown either side of the current one
+BAR_PX = 48  # widest a histogram bar is drawn; many buckets shrink to fit the width
 
 
 @blueprint.app_template_filter("marked")
@@ -176,6 +177,7 @@ def search_page():
         pages=pager(result["page"], result["per_page"], result["total"]) if result else [],
         last_page=max(1, math.ceil(result["total"] / result["per_page"])) if result else 1,
         story_query=urlencode(links.params),
+        bar_px=BAR_PX,
     )
     return page, (400 if error else 200)
 

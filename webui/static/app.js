@@ -10,6 +10,7 @@
 
   const FACET_PARAMS = JSON.parse(app.dataset.facetParams); // facet name -> URL parameter
   const FACET_LABELS = JSON.parse(app.dataset.facetLabels);
+  const BAR_PX = Number(app.dataset.barPx);
   const TYPING_DELAY_MS = 250;
   const FILTER_DELAY_MS = 200;
   const FILTER_BOX_MIN_VALUES = 8;
@@ -272,6 +273,7 @@
     });
     const chart = figure.querySelector("svg.bars");
     chart.setAttribute("viewBox", "0 0 " + buckets.length * 10 + " 100");
+    chart.setAttribute("width", buckets.length * BAR_PX);
     chart.replaceChildren(...bars);
     figure.querySelector("figcaption").firstChild.textContent =
       "Stories by " + (buckets[0].value.length > 7 ? "day" : "month") + " ";
