@@ -7,8 +7,9 @@ The pages reproduce the shapes of real live blogs (repeated headlines with `Upda
 lines, time-stamped and numbered entries, day headers, bylines, share lists, author bios,
 <article> blocks with <time datetime>, schema.org LiveBlogPosting JSON-LD) around invented
 stories about real countries, cities, people and organisations, dated 2021-2025. Every story
-is also written to OUT_DIR/truth.jsonl (file, JSON line, position, headline, first words,
-date, date basis) so tests and benchmarks can score segmentation. The same seed always gives
+is also written to OUT_DIR/truth.ndjson (file, JSON line, position, headline, first words,
+date, date basis) so tests and benchmarks can score segmentation; its `.ndjson` suffix keeps
+`livesearch build OUT_DIR` from reading it as a page. The same seed always gives
 byte-identical files. Nothing here is copied from real pages: all text comes from templates.
 """
 
@@ -33,6 +34,7 @@ PAGES_PER_JSONL_FILE = 25
 FIRST_DAY = date(2021, 1, 1)
 LAST_DAY = date(2025, 12, 31)
 FIRST_WORDS = 8
+TRUTH_FILE = "truth.ndjson"  # JSON lines, under a suffix the indexer does not ingest
 
 # --- Vocabulary: real places, people and organisations, ordered by how often news names them.
 
@@ -873,7 +875,7 @@ def page_sizes(total: int, rng: random.Random) -> list[int]:
 
 
 def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...] = FORMATS) -> dict:
-    """Write the corpus and truth.jsonl into `out_dir`; returns counts per format."""
+    """Write the corpus and truth.ndjson into `out_dir`; returns counts per format."""
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     truth_lines: list[str] = []
@@ -914,11 +916,11 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
         if fmt == "jsonl" and len(jsonl_lines) >= PAGES_PER_JSONL_FILE:
             flush_jsonl()
     flush_jsonl()
-    (out_dir / "truth.jsonl").write_text("".join(truth_lines), encoding="utf-8")
+    (out_dir / TRUTH_FILE).write_text("".join(truth_lines), encoding="utf-8")
     return counts
 
 
-# --- Scoring a segmenter against truth.jsonl
+# --- Scoring a segmenter against truth.ndjson
 
 
 @dataclass
@@ -969,7 +971,7 @@ def score(out_dir: Path, stories_from_file, bases: tuple[str, ...] = ("stated", 
     only) for truth stories whose basis is in `bases`.
     """
     expected_by_page: dict[tuple[str, int | None], list[dict]] = {}
-    for line in (out_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (out_dir / TRUTH_FILE).read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         expected_by_page.setdefault((entry["file"], entry["line"]), []).append(entry)
     result = Agreement()
@@ -1020,7 +1022,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out_dir", type=Path, help="folder to write txt/, html/, jsonl/ and truth.jsonl into")
+    parser.add_argument("out_dir", type=Path, help="folder to write txt/, html/, jsonl/ and truth.ndjson into")
     parser.add_argument("--stories", type=int, required=True, help="total number of stories to write")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     parser.add_argument("--formats", type=parse_formats, default=FORMATS,
@@ -1034,7 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = generate(args.out_dir, args.stories, args.seed, args.formats)
     per_format = ", ".join(f"{counts.get(f, 0)} {f}" for f in args.formats)
     print(f"Wrote {counts['stories']} stories on {counts['pages']} pages ({per_format}) in {counts['files']} files "
-          f"to {args.out_dir} in {time.perf_counter() - started:.1f}s; truth in {args.out_dir / 'truth.jsonl'}",
+          f"to {args.out_dir} in {time.perf_counter() - started:.1f}s; truth in {args.out_dir / TRUTH_FILE}",
           file=sys.stderr)
     return 0
 

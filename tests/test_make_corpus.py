@@ -33,7 +33,7 @@ make_corpus = _load_generator()
 
 
 def _truth(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in (out / make_corpus.TRUTH_FILE).read_text(encoding="utf-8").splitlines()]
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -54,7 +54,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     make_corpus.generate(tmp_path / "c", 400, seed=12)
     first, second, other = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
     assert first == second
-    assert first["truth.jsonl"] != other["truth.jsonl"]
+    assert first[make_corpus.TRUTH_FILE] != other[make_corpus.TRUTH_FILE]
 
 
 @pytest.mark.parametrize("stories", [1, 59, 61, 777])
