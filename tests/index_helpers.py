@@ -46,15 +46,15 @@ BLOGS = {
         "US election live: polls close in Pennsylvania",
         "5 November 2024",
         [
-            ("23.50 EST", "Polls close in Pennsylvania", [
+            ("20.50 GMT", "Polls close in Pennsylvania", [
                 "Voters in Philadelphia queued into the night as polls closed across "
                 "Pennsylvania in the United States.",
             ]),
-            ("21.15 EST", "<script>alert(1)</script> Hackers target <b>county</b> websites", [
+            ("20.15 GMT", "Hackers target <b>county</b> websites <script>alert(1)</script>", [
                 "Officials said several county websites were hit by hackers; "
                 "<img src=x onerror=alert(2)> no votes were affected.",
             ]),
-            ("19.00 EST", "Tokyo markets open higher", [
+            ("19.00 GMT", "Tokyo markets open higher", [
                 "Shares in Tokyo opened higher as investors in Japan waited for results from "
                 "the United States.",
             ]),
