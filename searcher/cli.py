@@ -122,18 +122,14 @@ def _engine_call(index_dir, method, *args):
 def _run_indexing(action, paths, index_dir, **options) -> None:
     from pathlib import Path
 
-    from searcher.index import IndexBusy
+    from searcher.index import IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles
 
     try:
         summary = action([Path(p) for p in paths], Path(index_dir), **options)
-    except IndexBusy as error:
+    except (IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles) as error:
         raise click.ClickException(str(error)) from None
     for line in summary.lines():
         click.echo(line)
-    if summary.files_read == 0 and summary.files_unchanged == 0:
-        raise click.ClickException(
-            f"no input files under {', '.join(paths)}: expected .txt, .html, .htm, .json or .jsonl files"
-        )
 
 
 @main.command()

@@ -21,12 +21,13 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import TOC, clean_files
 
 from searcher.records import Problem, Story
 from searcher.schema import make_schema, story_to_document
@@ -43,8 +44,29 @@ class IndexBusy(Exception):
     """Another build or update holds the index's write lock."""
 
 
+class NoInputFiles(Exception):
+    """A build found nothing to index; the live index is left as it was."""
+
+
 class IndexMissing(Exception):
     """No usable index in a directory; the message says what to run."""
+
+
+class IndexWriteFailed(Exception):
+    """The disk refused a write (full, read-only, file too large); the live index is untouched."""
+
+
+@contextmanager
+def _disk_errors(what: str, index_dir: Path) -> Iterator[None]:
+    """Turn an OSError mid-run into IndexWriteFailed, whose message says what is safe and what to do."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise IndexWriteFailed(
+            f"{what} of {index_dir} failed: {exc.strerror or exc}{where}. The previous index is "
+            f"unchanged and still searchable; free some disk space (or fix permissions) and run it again"
+        ) from exc
 
 
 def default_index_dir() -> Path:
@@ -104,12 +126,17 @@ class Manifest:
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
-        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-        files = {
-            key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"])
-            for key, e in data["files"].items()
-        }
-        return cls(data["built_at"], data.get("updated_at"), files)
+        try:
+            data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            files = {
+                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"])
+                for key, e in data["files"].items()
+            }
+            return cls(data["built_at"], data.get("updated_at"), files)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IndexMissing(
+                f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
+            ) from exc
 
     def save(self, gen: Path) -> None:
         data = {
@@ -177,19 +204,30 @@ def build(
 ) -> RunSummary:
     """Index every input file under `paths` into a fresh generation, then make it live."""
     started = time.monotonic()
+    paths = list(paths)
+    files = _input_files(paths)
+    if not files:
+        raise NoInputFiles(
+            f"no input files under {', '.join(map(str, paths))}: "
+            "expected .txt, .html, .htm, .json or .jsonl files"
+        )
     index_dir.mkdir(parents=True, exist_ok=True)
-    with write_lock(index_dir):
+    with _disk_errors("build", index_dir), write_lock(index_dir):
         _remove_stale_generations(index_dir)
         gen = index_dir / f"{GENERATION_PREFIX}{time.time_ns()}"
-        gen.mkdir()
-        ix = whoosh_index.create_in(str(gen), make_schema())
-        summary = RunSummary(changed=True)
-        manifest = Manifest(built_at=_now())
-        read = _read_files(_input_files(paths), summary, progress)
-        _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id=None)
-        manifest.save(gen)
-        _fsync_tree(gen)
-        _write_atomically(index_dir / POINTER, gen.name)
+        try:
+            gen.mkdir()
+            ix = whoosh_index.create_in(str(gen), make_schema())
+            summary = RunSummary(changed=True)
+            manifest = Manifest(built_at=_now())
+            read = _read_files(files, summary, progress)
+            _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id=None)
+            manifest.save(gen)
+            _fsync_tree(gen)
+            _write_atomically(index_dir / POINTER, gen.name)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)  # give back the space a failed build took
+            raise
         _remove_stale_generations(index_dir)
     summary.seconds = time.monotonic() - started
     return summary
@@ -207,7 +245,7 @@ def update(
     if current_generation(index_dir) is None:
         return build(paths, index_dir, entities=entities, progress=progress)
     started = time.monotonic()
-    with write_lock(index_dir):
+    with _disk_errors("update", index_dir), write_lock(index_dir):
         gen, ix = open_generation(index_dir)
         manifest = Manifest.load(gen)
         summary = RunSummary()
@@ -236,10 +274,10 @@ def update(
                         del manifest.files[key]
                     summary.files_removed = len(gone)
                     _add_files(writer, read, manifest, summary, index_dir, entities, progress, known_id)
+                    writer.commit()
                 except BaseException:
-                    writer.cancel()
+                    _abandon(ix, writer)
                     raise
-                writer.commit()
             manifest.updated_at = _now()
             manifest.save(gen)
     summary.seconds = time.monotonic() - started
@@ -260,6 +298,16 @@ def write_lock(index_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _abandon(ix, writer) -> None:
+    """Cancel a failed update and delete its unfinished segment's files, which a full disk needs
+    back; the last committed state stays live. Cancel itself may fail on a full disk."""
+    with suppress(Exception):
+        writer.cancel()
+    toc = TOC.read(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)  # its sort pool
 
 
 def _input_files(paths: Iterable[Path]) -> list[Path]:

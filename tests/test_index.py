@@ -157,7 +157,7 @@ def test_sigkill_mid_build_leaves_the_old_index_searchable(corpus, tmp_path):
     ix = tmp_path / "ix"
     build([corpus], ix, entities=False, progress=False)
     live = current_generation(ix)
-    bulk = write_many(tmp_path / "bulk", files=150)
+    bulk = write_many(tmp_path / "bulk", files=60)
     proc = subprocess.Popen([LIVESEARCH, "build", str(bulk), "--index", str(ix), "--no-entities"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -170,7 +170,7 @@ def test_sigkill_mid_build_leaves_the_old_index_searchable(corpus, tmp_path):
     assert current_generation(ix) == live
     assert search(Engine(ix), q="rafah")
     summary = build([bulk], ix, entities=False, progress=False)
-    assert summary.stories == 150 * 30
+    assert summary.stories == 60 * 30
     assert search(Engine(ix), q="dredging")
     assert len(_generations(ix)) == 2  # the new one and the one before; the killed one is gone
 
@@ -179,7 +179,7 @@ def test_searches_during_a_build_see_no_errors(corpus, tmp_path):
     ix = tmp_path / "ix"
     build([corpus], ix, entities=False, progress=False)
     engine = Engine(ix)
-    bulk = write_many(corpus / "bulk", files=40)
+    bulk = write_many(corpus / "bulk", files=15)
     errors: list[BaseException] = []
     totals: list[int] = []
     done = threading.Event()
@@ -204,5 +204,5 @@ def test_searches_during_a_build_see_no_errors(corpus, tmp_path):
         searcher.join()
 
     assert errors == []
-    assert totals[0] == 1 and totals[-1] == 1 + 40 * 30
+    assert totals[0] == 1 and totals[-1] == 1 + 15 * 30
     assert bulk.is_dir()

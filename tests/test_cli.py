@@ -1,0 +1,106 @@
+"""The build, update, search, stats and export sub-commands, run through click on a real index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from index_helpers import write_corpus
+
+from searcher.cli import main
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """(corpus folder, index folder) built once, without entity tagging."""
+    root = tmp_path_factory.mktemp("cli")
+    corpus = write_corpus(root / "corpus")
+    result = CliRunner().invoke(main, ["build", str(corpus), "--index", str(root / "ix"), "--no-entities"])
+    assert result.exit_code == 0, result.output
+    return corpus, root / "ix"
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def test_build_prints_a_closing_summary(indexed):
+    corpus, ix = indexed
+    result = invoke("build", corpus, "--index", ix, "--no-entities")
+    assert result.exit_code == 0
+    assert "3 pages, 8 stories from 3 files" in result.output
+
+
+def test_update_twice_reports_nothing_changed(indexed):
+    corpus, ix = indexed
+    result = invoke("update", corpus, "--index", ix, "--no-entities")
+    assert result.exit_code == 0
+    assert "index unchanged: 3 files unchanged" in result.output
+
+
+def test_search_json_has_the_api_shape(indexed):
+    _, ix = indexed
+    result = invoke("search", "rafah", "--from", "2023-10", "--json", "--index", ix)
+    data = json.loads(result.output)
+    assert data["total"] == 1
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion"}
+    assert set(data["hits"][0]) == {
+        "id", "headline", "snippet", "date", "date_basis", "source", "url",
+        "people", "organizations", "places", "countries", "score",
+    }
+    assert set(data["facets"]) == {"countries", "people", "organizations", "places", "sources", "dates"}
+
+
+def test_search_prints_readable_results(indexed):
+    _, ix = indexed
+    result = invoke("search", "pension", "--source", "example-news.com", "--limit", 1, "--index", ix)
+    assert result.exit_code == 0
+    assert "1 stories match" in result.output
+    assert "Protests in Paris over pension reform" in result.output
+    assert "<mark>" not in result.output
+
+
+def test_index_directory_comes_from_the_environment(indexed):
+    _, ix = indexed
+    result = invoke("search", "kyiv", "--json", env={"LIVESEARCH_INDEX": str(ix)})
+    assert json.loads(result.output)["total"] == 1
+
+
+def test_stats(indexed):
+    _, ix = indexed
+    data = json.loads(invoke("stats", "--json", "--index", ix).output)
+    assert (data["stories"], data["pages"]) == (8, 3)
+    text = invoke("stats", "--index", ix).output
+    assert "8 from 3 pages in 3 files" in text and "2022-03-02" in text
+
+
+def test_export_jsonl_and_csv_give_every_match(indexed):
+    _, ix = indexed
+    lines = invoke("export", "--index", ix).output.splitlines()
+    assert len(lines) == 8 and all(json.loads(line)["id"] for line in lines)
+    rows = list(csv.DictReader(io.StringIO(invoke("export", "ukraine", "--format", "csv", "--index", ix).output)))
+    assert len(rows) == 3 and rows[0]["body"]
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (["search", "x", "--from", "someday"], "bad date for 'from'", 2),
+    (["search", '"open'], "unclosed quote", 1),
+    (["export", "--to", "2020", "--from", "2021"], "is after", 2),
+])
+def test_bad_input_gives_a_message_not_a_traceback(indexed, args, message, code):
+    _, ix = indexed
+    result = invoke(*args, "--index", ix)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_index_and_empty_input(tmp_path):
+    result = invoke("search", "x", "--index", tmp_path / "none")
+    assert result.exit_code == 1 and "no index at" in result.output
+    (tmp_path / "empty").mkdir()
+    result = invoke("build", tmp_path / "empty", "--index", tmp_path / "ix", "--no-entities")
+    assert result.exit_code == 1 and "no input files" in result.output
