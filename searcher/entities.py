@@ -283,7 +283,8 @@ class Enricher:
     ) -> None:
         self.model = model_name(model)
         self.nlp = load_model(self.model)
-        self.processes = processes or os.cpu_count() or 1
+        # One core stays with the parent, which deserialises docs and applies the rules.
+        self.processes = processes or max(1, (os.cpu_count() or 1) - 1)
         self.batch_size = batch_size
         self.places = gazetteer()
         self.cache = EnrichCache(cache_path, f"{self.model}:{RULES_VERSION}") if cache_path else None

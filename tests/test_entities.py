@@ -253,3 +253,21 @@ def test_corpus_seed_002_people_and_countries(enricher):
     assert {"North Korea", "China", "Iran", "Russia"} <= set(nato.countries)
     estonia = _story_mentioning(stories, "Estonia")
     assert {"Estonia", "Russia"} <= set(estonia.countries)
+
+
+def test_segment_json_includes_entity_facets_unless_disabled(tmp_path, enricher):
+    import json
+
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    page = tmp_path / "frontline.txt"
+    page.write_text(FRONTLINE.headline + "\n" + "\n".join(FRONTLINE.body) + "\n", encoding="utf-8")
+    tagged = CliRunner().invoke(main, ["segment", "--json", str(page)])
+    assert tagged.exit_code == 0, tagged.output
+    stories = [story for line in tagged.output.splitlines() for story in json.loads(line)["stories"]]
+    assert "Ukraine" in {country for story in stories for country in story["countries"]}
+    plain = CliRunner().invoke(main, ["segment", "--json", "--no-entities", str(page)])
+    stories = [story for line in plain.output.splitlines() for story in json.loads(line)["stories"]]
+    assert all(story["countries"] == [] and story["people"] == [] for story in stories)
