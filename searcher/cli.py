@@ -246,10 +246,17 @@ def export(query, country, person, org, place, source, date_from, date_to, sort,
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
 def serve(index_dir, host, port, threads) -> None:
     """Serve the search page and the JSON API with waitress; picks up rebuilt indexes live."""
+    from pathlib import Path
+
     from waitress import create_server
 
+    from searcher.query import Engine, IndexMissing
     from webui.app import create_app
 
+    try:  # serve anyway: a build in another process is picked up live
+        Engine(Path(index_dir)).stats()
+    except IndexMissing as error:
+        click.echo(f"livesearch: warning: {error}; until then searches answer 503", err=True)
     try:
         server = create_server(create_app(index_dir), host=host, port=port, threads=threads)
     except OSError as error:

@@ -7,6 +7,7 @@ behave the same), call `Engine.search`, and render the `SearchResult`. Nothing e
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import threading
 import time
@@ -268,6 +269,25 @@ class _Snapshot:
         return generation == self.generation and self.searcher.up_to_date()
 
 
+def _damage_is_index_missing(method):
+    """Whoosh raises many kinds of error on damaged files: name the index and what repairs it
+    (the CLI prints it, the web answers 503) instead of a traceback."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (QueryError, IndexMissing):
+            raise
+        except Exception as exc:
+            raise IndexMissing(
+                f"index at {self.index_dir} could not be read ({type(exc).__name__}: {exc}); "
+                f"rebuild it with `livesearch build PATH`"
+            ) from exc
+
+    return guarded
+
+
 class Engine:
     """The query engine of one process: thread-safe, reuses its searcher until the index changes."""
 
@@ -283,6 +303,7 @@ class Engine:
                 self._snapshot.searcher.close()
                 self._snapshot = None
 
+    @_damage_is_index_missing
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self._current()
@@ -311,6 +332,7 @@ class Engine:
             suggestion=suggestion,
         )
 
+    @_damage_is_index_missing
     def story(self, story_id: str) -> dict | None:
         snap = self._current()
         doc = snap.searcher.document(id=story_id)
@@ -325,6 +347,7 @@ class Engine:
         data["next"] = _link(siblings[at + 1]) if at + 1 < len(siblings) else None
         return data
 
+    @_damage_is_index_missing
     def facet_values(
         self, name: str, prefix: str = "", req: SearchRequest | None = None, limit: int = 50
     ) -> list[FacetValue]:
@@ -348,6 +371,7 @@ class Engine:
             for value, count in snap.columns.top(facet, mask, limit, keep)
         ]
 
+    @_damage_is_index_missing
     def export(self, req: SearchRequest) -> Iterator[dict]:
         """Every match in the request's order, as plain story JSON, read one at a time.
 
@@ -361,6 +385,7 @@ class Engine:
             docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
         return (document_to_json(snap.searcher.stored_fields(doc)) for doc in docs)
 
+    @_damage_is_index_missing
     def stats(self) -> dict:
         snap = self._current()
         cols = snap.columns
