@@ -396,7 +396,7 @@
     const bars = chart.querySelectorAll("a.bar");
     const [low, high] = [Math.min(drag.start, drag.end), Math.max(drag.start, drag.end)];
     drag = null;
-    if (low === high) return; // a plain click: the bar's own link handles it
+    // Pointer capture retargets the click to the chart, so the gesture navigates here.
     suppressClick = true;
     setTimeout(() => (suppressClick = false), 0);
     typingEntry = false;
@@ -409,10 +409,10 @@
 
   // ---- events ------------------------------------------------------------------------------
   app.addEventListener("click", (event) => {
+    if (suppressClick) return event.preventDefault();
     const link = event.target.closest("a[data-nav]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    if (suppressClick) return;
     const target = new URL(link.getAttribute("href") || link.getAttribute("xlink:href"), location.href);
     typingEntry = false;
     navigate(new URLSearchParams(target.search), "push");
