@@ -7,8 +7,9 @@ tags, so nothing from a page can ever become markup.
 from __future__ import annotations
 
 import html
+import threading
 
-import bleach
+from bleach.sanitizer import Cleaner
 from whoosh import highlight
 
 from searcher.schema import make_schema
@@ -42,8 +43,14 @@ class Highlighter:
         return highlight.highlight(text, self.terms, _ANALYZER, fragmenter, self._formatter, top=top)
 
 
+_cleaners = threading.local()  # a bleach Cleaner is costly to build and not thread-safe
+
+
 def clean(fragment: str) -> str:
-    return bleach.clean(fragment, tags=ALLOWED_TAGS, attributes={}, strip=True)
+    cleaner = getattr(_cleaners, "cleaner", None)
+    if cleaner is None:
+        cleaner = _cleaners.cleaner = Cleaner(tags=ALLOWED_TAGS, attributes={}, strip=True)
+    return cleaner.clean(fragment)
 
 
 def query_terms(query, reader) -> frozenset[str]:

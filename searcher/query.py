@@ -313,7 +313,8 @@ class Engine:
         start = (req.page - 1) * req.per_page
         ranked = req.sort == "relevance" and query is not None
         if ranked:
-            docs_scores = self._ranked(snap, query, mask, start + req.per_page)[start:]
+            narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to)
+            docs_scores = self._ranked(snap, query, mask if narrowed else None, start + req.per_page)[start:]
         else:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
@@ -450,9 +451,9 @@ class Engine:
             mask &= cols.date_mask(req.date_from, req.date_to)
         return mask
 
-    def _ranked(self, snap: _Snapshot, query, mask: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
-        """(docnum, score) best first; the filter is the match mask when it narrows the query."""
-        allow = set(np.flatnonzero(mask).tolist())
+    def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
+        """(docnum, score) best first, among the documents of `mask` when given."""
+        allow = None if mask is None else set(np.flatnonzero(mask).tolist())
         results = snap.searcher.search(query, filter=allow, limit=limit)
         return [(hit.docnum, float(hit.score)) for hit in results]
 
