@@ -182,9 +182,10 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None)
         if not reference:
             return None
         count = 1 if ago["n"].lower() in ("a", "an", "one") else int(ago["n"])
-        unit = {"sec": "seconds", "min": "minutes", "hr": "hours"}.get(ago["unit"].lower(), ago["unit"].lower())
-        unit = unit if unit.endswith("s") else unit + "s"
-        return Dating(reference - relativedelta(**{unit: count}), "inferred")
+        span = relativedelta(**{_unit(ago["unit"]): count})
+        if ago["n2"]:
+            span += relativedelta(**{_unit(ago["unit2"]): int(ago["n2"])})
+        return Dating(reference - span, "inferred")
     if text.lower() in ("yesterday", "today"):
         return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
     iso = _ISO.search(text)
@@ -201,6 +202,12 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None)
                     hour=clock[0], minute=clock[1]), "stated")
         return found
     return None
+
+
+def _unit(word: str) -> str:
+    """`sec`, `min`, `hour` -> relativedelta's keyword."""
+    unit = {"sec": "seconds", "min": "minutes", "hr": "hours"}.get(word.lower(), word.lower())
+    return unit if unit.endswith("s") else unit + "s"
 
 
 def with_clock(day: date, clock: tuple[int, int, str | None], basis: str) -> Dating:
@@ -271,13 +278,23 @@ def resolve(stories: list[Evidence], reference: datetime | None, today: date | N
             found[i] = prose_date(story.lead, anchor, today, nearest=reference is None)
         if found[i] is None and reference:
             found[i] = with_clock(ref_day, story.clock, "page") if story.clock else Dating(ref_day, "page")
-    for i in range(1, len(found) - 1):
-        if found[i] is None:
-            before = next((d for d in reversed(found[:i]) if d), None)
-            after = next((d for d in found[i + 1:] if d), None)
-            if before and after and before.day == after.day:
-                found[i] = Dating(before.day, "inferred")
-    return found
+    return _between_same_day(found)
+
+
+def _between_same_day(found: list[Dating | None]) -> list[Dating | None]:
+    """Fill each run of undated stories whose nearest dated neighbours share a day."""
+    result = found[:]
+    previous: Dating | None = None
+    run: list[int] = []
+    for i, dating in enumerate(found):
+        if dating is None:
+            run.append(i)
+            continue
+        if previous and run and previous.day == dating.day:
+            for j in run:
+                result[j] = Dating(dating.day, "inferred")
+        previous, run = dating, []
+    return result
 
 
 def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date) -> Dating | None:

@@ -99,12 +99,19 @@ def _bullet_free(line: str) -> str:
 
 def _is_furniture(line: str) -> bool:
     """Menus, share lists, bylines, captions: lines that belong to the page, not a story."""
+    if len(line) > MAX_HEADLINE_CHARS:
+        return _is_caption(line)
     if _FURNITURE.match(line) or _MORE.match(line) or _BYLINE.match(line) or _SEPARATOR.match(line):
         return True
     words = re.findall(r"[\w-]+", line.lower())
     if words and len(words) <= 12 and all(w in _SHARE_WORDS for w in words) and len(words) >= 2:
         return True
-    credit = _CREDIT.search(line)
+    return _is_caption(line)
+
+
+def _is_caption(line: str) -> bool:
+    """A photo caption: the line ends with a photo credit in brackets."""
+    credit = _CREDIT.search(line) if line.endswith(")") else None
     return bool(credit and _CREDIT_WORDS.search(credit["credit"]) and not line.endswith(".)"))
 
 
@@ -126,8 +133,10 @@ def is_headline_like(line: str) -> bool:
 
 def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]:
     """Entries from page text lines by the text rules."""
-    lines = _drop_author_blocks([line.strip() for line in lines])
-    lines, carried = _fold_repeated_headlines(lines)
+    lines = [line.strip() for line in lines]
+    titles = [is_headline_like(line) for line in lines]
+    lines = _drop_author_blocks(lines, titles)
+    lines, carried = _fold_repeated_headlines(lines, titles)
     title = (page_title or "").strip().lower()
     entries: list[Entry] = []
     current: Entry | None = None
@@ -146,30 +155,31 @@ def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]
             continue
         if index in carried:  # stamps found between two copies of this headline
             pending.extend(carried[index])
-        stamp = _STAMP.match(line)
-        if stamp or _AGO_LINE.match(line):
-            if stamp and stamp["kind"].lower() == "last updated":
-                continue  # a banner of the whole page, not a story date
-            if current is not None and not current.body:
-                current.stamps.append(stamp["when"] if stamp else line)
-            else:
-                pending.append(stamp["when"] if stamp else line)
-            continue
-        header = dates.day_header(line)
-        if header:
-            day, current = header.day, None
-            continue
-        if _SEPARATOR.match(line):
-            current = None
-            continue
-        if _MORE.match(line):
-            if current is not None and current.headline is None and current in entries:
-                entries.remove(current)  # a lead teaser before "Show more" is a promo
+        if len(line) <= MAX_HEADLINE_CHARS:  # stamps, headers and furniture are short lines
+            stamp = _STAMP.match(line)
+            if stamp or _AGO_LINE.match(line):
+                if stamp and stamp["kind"].lower() == "last updated":
+                    continue  # a banner of the whole page, not a story date
+                if current is not None and not current.body:
+                    current.stamps.append(stamp["when"] if stamp else line)
+                else:
+                    pending.append(stamp["when"] if stamp else line)
+                continue
+            header = dates.day_header(line)
+            if header:
+                day, current = header.day, None
+                continue
+            if _SEPARATOR.match(line):
                 current = None
-            continue
+                continue
+            if _MORE.match(line):
+                if current is not None and current.headline is None:
+                    entries.pop()  # a lead teaser before "Show more" is a promo
+                    current = None
+                continue
         if _is_furniture(line):
             continue
-        prefixed = dates.clock_prefix(line)
+        prefixed = dates.clock_prefix(line) if line[0].isdigit() else None
         if prefixed:
             clock, rest = prefixed
             current = start(clock=clock)
@@ -185,7 +195,7 @@ def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]
             else:
                 current = start(headline=numbered["rest"])
             continue
-        if is_headline_like(line):
+        if titles[index]:
             if current is not None and not current.body:
                 current.headline = line  # a kicker or page title above the real headline
             else:
@@ -197,7 +207,7 @@ def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]
     return [e for e in entries if e.body]
 
 
-def _fold_repeated_headlines(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
+def _fold_repeated_headlines(lines: list[str], titles: list[bool]) -> tuple[list[str], dict[int, list[str]]]:
     """Blank out everything from a headline to its repeat a few lines on, keeping the stamps.
 
     Outlets print a headline, then photos, captions, `Updated ...` and `Follow`, then the
@@ -207,7 +217,7 @@ def _fold_repeated_headlines(lines: list[str]) -> tuple[list[str], dict[int, lis
     lines = lines[:]
     carried: dict[int, list[str]] = {}
     for i, line in enumerate(lines):
-        if not is_headline_like(line):
+        if not titles[i] or not line:
             continue
         for j in range(i + 1, min(len(lines), i + REPEAT_WINDOW + 1)):
             if lines[j] == line:
@@ -220,11 +230,11 @@ def _fold_repeated_headlines(lines: list[str]) -> tuple[list[str], dict[int, lis
     return lines, carried
 
 
-def _drop_author_blocks(lines: list[str]) -> list[str]:
+def _drop_author_blocks(lines: list[str], titles: list[bool]) -> list[str]:
     """Blank an author box: a name line, perhaps a role line, then a bio starting with the name."""
     lines = lines[:]
     for i, line in enumerate(lines):
-        if not line or len(line.split()) > 4 or not is_headline_like(line):
+        if not titles[i] or len(line.split()) > 4:
             continue
         for j in range(i + 1, min(len(lines), i + 6)):
             if lines[j].startswith(line + " ") and len(lines[j]) > len(line) + 40:

@@ -1,0 +1,88 @@
+"""Date resolution: stated, inferred, page and none, never invented."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from searcher import dates
+from searcher.dates import Evidence, resolve
+
+TODAY = date(2026, 1, 10)
+
+
+def _one(evidence: Evidence, reference: datetime | None = None):
+    [found] = resolve([evidence], reference, today=TODAY)
+    return (found.iso(), found.basis) if found else None
+
+
+def test_weekday_with_month_day_fixes_the_year_nearest_the_reference():
+    # 13 October was a Friday in 2023 (and 2017): the one nearest the page date wins
+    assert _one(Evidence(lead="officials said on Friday, October 13, that"), datetime(2023, 10, 20)) == ("2023-10-13", "inferred")
+    assert _one(Evidence(lead="officials said on Friday, October 13, that"), datetime(2018, 1, 2)) == ("2017-10-13", "inferred")
+    # no page date: the latest such year that is not in the future
+    assert _one(Evidence(lead="officials said on Friday, October 13, that")) == ("2023-10-13", "inferred")
+
+
+def test_weekday_alone_is_on_or_before_the_page_date():
+    wednesday_page = datetime(2024, 6, 20, 8, 0)  # a Thursday
+    assert _one(Evidence(lead="a spokesperson said on Wednesday"), wednesday_page) == ("2024-06-19", "inferred")
+    assert _one(Evidence(lead="the court ruled on Thursday"), wednesday_page) == ("2024-06-20", "inferred")
+    assert _one(Evidence(lead="arrived early today"), wednesday_page) == ("2024-06-20", "inferred")
+    assert _one(Evidence(lead="the vote yesterday"), wednesday_page) == ("2024-06-19", "inferred")
+
+
+def test_month_day_takes_the_year_of_the_page():
+    assert _one(Evidence(lead="state media reported on Oct. 18."), datetime(2023, 10, 19)) == ("2023-10-18", "inferred")
+    assert _one(Evidence(lead="the deadline of Dec. 30 passed"), datetime(2024, 1, 3)) == ("2023-12-30", "inferred")
+
+
+def test_never_invented_without_evidence():
+    assert _one(Evidence(lead="state media reported on Oct. 18.")) is None  # no year anywhere
+    assert _one(Evidence(lead="a spokesperson said on Wednesday")) is None  # no page date
+    assert _one(Evidence(stamps=("11 sec ago",))) is None  # relative to an unknown time
+    assert _one(Evidence(lead="talks will resume next Wednesday"), datetime(2024, 6, 20)) == ("2024-06-20", "page")
+
+
+def test_stated_stamps_and_markup():
+    assert _one(Evidence(stamps=("13 September 2023",))) == ("2023-09-13", "stated")
+    assert _one(Evidence(markup="2023-12-13T13:24:43.000Z")) == ("2023-12-13T13:24:43+00:00", "stated")
+    assert _one(Evidence(day=date(2022, 3, 23), clock=(23, 44, None))) == ("2022-03-23T23:44", "stated")
+    assert _one(Evidence(lead="The ceasefire began on 2 May 2024 at noon")) == ("2024-05-02", "stated")
+
+
+def test_relative_stamp_against_the_reference_time():
+    reference = datetime(2024, 12, 19, 0, 0, 5, tzinfo=timezone.utc)
+    assert _one(Evidence(stamps=("11 min 30 sec ago",)), reference) == ("2024-12-18T23:48:35+00:00", "inferred")
+
+
+def test_page_date_with_an_entry_time_stamp():
+    assert _one(Evidence(clock=(9, 5, None)), datetime(2024, 3, 8)) == ("2024-03-08T09:05", "page")
+
+
+def test_undated_story_between_two_stories_of_one_day():
+    stories = [Evidence(stamps=("19 December 2024",)), Evidence(lead="no date here"), Evidence(stamps=("19 December 2024",)),
+               Evidence(lead="nor here"), Evidence(stamps=("18 December 2024",))]
+    found = resolve(stories, None, today=TODAY)
+    assert (found[1].iso(), found[1].basis) == ("2024-12-19", "inferred")
+    assert found[3] is None  # neighbours disagree
+
+
+def test_latest_stated_date_anchors_weekdays_of_an_undated_page():
+    stories = [Evidence(lead="police said on Wednesday"), Evidence(stamps=("19 December 2024",))]  # 19 Dec: Thursday
+    assert [f.iso() for f in resolve(stories, None, today=TODAY)] == ["2024-12-18", "2024-12-19"]
+
+
+def test_time_stamp_shapes():
+    assert dates.clock_prefix("2.01am: Power restored") == ((2, 1, None), "Power restored")
+    assert dates.clock_prefix("17:17 GMT / 11:17 CST: Markets open lower") == ((17, 17, "GMT"), "Markets open lower")
+    assert dates.clock_prefix("10:30 a.m. Schools to reopen") == ((10, 30, None), "Schools to reopen")
+    assert dates.clock_prefix("11:44 p.m.") == ((23, 44, None), "")
+    assert dates.clock_prefix("10.5 million people voted") is None
+    assert dates.clock_prefix("2024 was a record year") is None
+
+
+def test_day_headers():
+    assert dates.day_header("March 23, 2022").iso() == "2022-03-23"
+    assert dates.day_header("Wednesday 13 December 2023").iso() == "2023-12-13"
+    assert dates.day_header("March 23") is None  # no year, no weekday: not a header on its own
+    assert dates.day_header("March 23 was a turning point") is None
