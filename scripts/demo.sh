@@ -30,10 +30,5 @@ if [ ! -f "$index/CURRENT" ]; then
     livesearch build "$corpus" --index "$index"
 fi
 
-if livesearch serve --help >/dev/null 2>&1; then
-    echo "Serving $index on http://$host:$port/ (Ctrl-C stops it)"
-    exec livesearch serve --index "$index" --host "$host" --port "$port"
-fi
-echo "livesearch serve is not available yet; a sample search instead:"
-echo "\$ livesearch search 'Zelensky' --sort newest --limit 5 --index $index"
-livesearch search "Zelensky" --sort newest --limit 5 --index "$index"
+echo "Serving $index on http://$host:$port/ (Ctrl-C stops it)"
+exec livesearch serve --index "$index" --host "$host" --port "$port"
