@@ -289,19 +289,23 @@ def _damage_is_index_missing(method):
 
 
 class Engine:
-    """The query engine of one process: thread-safe, reuses its searcher until the index changes."""
+    """The query engine of one process: thread-safe, reuses its searchers until the index changes.
+
+    Each thread gets its own searcher: Whoosh readers seek and read shared file objects, so one
+    searcher used by two threads at once returns garbage (found by scripts/loadtest.py). The value
+    arrays are still shared through the LeafCache."""
 
     def __init__(self, index_dir: Path | str):
         self.index_dir = Path(index_dir)
         self._cache = LeafCache()
-        self._snapshot: _Snapshot | None = None
-        self._lock = threading.Lock()
+        self._local = threading.local()  # .snapshot: this thread's _Snapshot
 
     def close(self) -> None:
-        with self._lock:
-            if self._snapshot is not None:
-                self._snapshot.searcher.close()
-                self._snapshot = None
+        """Close the calling thread's searcher (other threads' close when they are dropped)."""
+        snap = getattr(self._local, "snapshot", None)
+        if snap is not None:
+            snap.searcher.close()
+            self._local.snapshot = None
 
     @_damage_is_index_missing
     def search(self, req: SearchRequest) -> SearchResult:
@@ -422,15 +426,14 @@ class Engine:
     def _current(self) -> _Snapshot:
         """The snapshot of the index as it is on disk now (cheap when nothing changed)."""
         generation = current_generation(self.index_dir)
-        with self._lock:
-            snap = self._snapshot
-            if snap is not None and snap.is_current(generation):
-                return snap
-            if generation is None:
-                raise IndexMissing(f"no index at {self.index_dir}: run `livesearch build PATH`")
-            gen, ix = open_generation(self.index_dir)
-            self._snapshot = _Snapshot(gen, ix, self._cache)
-            return self._snapshot  # the old one closes when its last request lets go of it
+        snap = getattr(self._local, "snapshot", None)
+        if snap is not None and snap.is_current(generation):
+            return snap
+        if generation is None:
+            raise IndexMissing(f"no index at {self.index_dir}: run `livesearch build PATH`")
+        gen, ix = open_generation(self.index_dir)
+        self._local.snapshot = _Snapshot(gen, ix, self._cache)
+        return self._local.snapshot  # the old one closes when its last request lets go of it
 
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         cols = snap.columns
