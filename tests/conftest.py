@@ -1,8 +1,10 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures and the Hypothesis profiles."""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -13,3 +15,10 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"sample corpus not found at {CORPUS} (it lives outside the repo, in ../shared/corpus)")
     return CORPUS
+
+
+# Hypothesis: a quick profile for CI; LIVESEARCH_HYPOTHESIS_PROFILE=full for the long run
+# (>= 2,000 cases per property). No deadline: a slow case on a busy CI machine is not a failure.
+settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("full", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("LIVESEARCH_HYPOTHESIS_PROFILE", "ci"))
