@@ -162,7 +162,7 @@ def parse_date(text: str | None, *, end: bool, name: str) -> date | None:
     if not text:
         return None
     text = text.strip()
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"[1-9]\d{3}", text):  # year 0 does not exist; dateutil refuses it below
         return date(int(text), 12, 31) if end else date(int(text), 1, 1)
     # Parse twice with different defaults: a field that differs was not in the text.
     try:
