@@ -497,8 +497,14 @@ class Engine:
         return out
 
     def _suggest(self, snap: _Snapshot, query, text: str) -> str | None:
-        corrected = snap.searcher.correct_query(query, text)
-        return corrected.string if corrected.query != query else None
+        """A did-you-mean, or None. Whoosh's corrector fails on some texts whose tokens carry no
+        character offsets (e.g. "æäb<@", found by Schemathesis) and on empty ranges such as
+        "[zz TO zzz]" (found by Hypothesis); no suggestion then."""
+        try:
+            corrected = snap.searcher.correct_query(query, text)
+            return corrected.string if corrected.query != query else None
+        except (TypeError, AttributeError):
+            return None
 
 
 def _link(doc: dict) -> dict:
