@@ -38,6 +38,8 @@ MANIFEST = "manifest.json"
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+# Below this many stories per process, starting writer processes costs more than it saves.
+MIN_STORIES_PER_WRITER_PROCESS = 2000
 
 
 class IndexBusy(Exception):
@@ -340,7 +342,10 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool) -> list[
 
 
 def _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id) -> None:
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+    stories = sum(len(f.stories) for f in read)
+    procs = max(1, min(os.cpu_count() or 1, stories // MIN_STORIES_PER_WRITER_PROCESS))
+    # Several processes analyse documents at once, each writing its own segment (no final merge).
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, procs=procs, multisegment=procs > 1)
     try:
         _add_files(writer, read, manifest, summary, index_dir, entities, progress, known_id)
     except BaseException:
