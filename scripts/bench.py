@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""Benchmark livesearch against the bare spaCy NER ceiling and a SQLite FTS5 baseline.
+
+    .venv/bin/python scripts/bench.py [--sizes 10000,100000] [--quick] [--out bench-out]
+
+For each size it makes a corpus with scripts/make_corpus.py (kept for the next run), then
+measures, each through the real command in a subprocess:
+  build     `livesearch build` stories/s with a cold enrichment cache, beside bare spaCy NER
+            (`nlp.pipe`, same texts, same processes) as a ratio; then a rebuild with a warm cache;
+  search    p50/p95 of GET /api/search over HTTP against `livesearch serve` on a free localhost
+            port, for a fixed mix (common term, rare term, two terms, phrase; each plain, with a
+            date range and with a country filter), all facets and highlights;
+  baseline  the same mix against SQLite FTS5 over the `livesearch export` of the same stories:
+            match count, top 20 by rank with snippet(), facet counts by GROUP BY over the match
+            set through a facet table, and the month histogram (in process: no HTTP cost);
+  memory    server VmRSS and VmHWM after the run; index and FTS5 database sizes.
+It prints a table and writes the figures to OUT/bench.json. Localhost only, bounded loops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FACETS = ("countries", "people", "organizations", "places")
+FACET_LIMIT = 30
+PER_PAGE = 20
+DATE_RANGE = ("2023-01-01", "2023-06-30")
+SERVER_START_SECONDS = 120
+STOPWORDS = frozenset(
+    """about after again against also because been before being between could during every first
+    from have into more most other over said says some such than that their them then there these
+    they this those through under very were what when where which while will with would your""".split()
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=None, help="comma-separated story counts (default 10000,100000)")
+    parser.add_argument("--quick", action="store_true", help="2,000 stories, fewer rounds, small NER sample")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
+    parser.add_argument("--rounds", type=int, default=None, help="timed passes over the query mix (default 30, quick 5)")
+    parser.add_argument("--ner-sample", type=int, default=None,
+                        help="stories for the bare NER ceiling (default 3000, quick 300)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes for the ceiling")
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="keep an index (and its build figures) from an earlier run instead of rebuilding")
+    args = parser.parse_args()
+    sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "10000,100000")).split(",")]
+    rounds = args.rounds or (5 if args.quick else 30)
+    ner_sample = args.ner_sample or (300 if args.quick else 3000)
+    args.out.mkdir(parents=True, exist_ok=True)
+    out_file = args.out / "bench.json"
+    previous = json.loads(out_file.read_text()) if out_file.exists() else {}
+    report = {"machine": machine(), "sizes": dict(previous.get("sizes", {}))}
+    for size in sizes:
+        figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build)
+        report["sizes"][str(size)] = figures
+        out_file.write_text(json.dumps(report, indent=1))  # partial results survive a later failure
+        print_table(size, figures)
+    print(f"\nfigures written to {out_file}")
+
+
+def machine() -> dict:
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return {"cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
+            "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
+
+
+def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int, reuse_build: bool) -> dict:
+    corpus = ensure_corpus(size, out)
+    index = out / f"index-{size}"
+    figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0]}
+    build_file = out / f"build-{size}.json"  # the build figures, kept apart so --reuse-build finds them
+    if reuse_build and build_file.exists() and (index / "CURRENT").exists():
+        figures["build"] = {**json.loads(build_file.read_text()), "reused": True}
+    else:
+        figures["build"] = measure_builds(corpus, index)
+        build_file.write_text(json.dumps(figures["build"]))
+    export = out / f"stories-{size}.jsonl"
+    run([str(BIN / "livesearch"), "export", "--index", str(index), "--format", "jsonl"], stdout_path=export)
+    stories = [json.loads(line) for line in export.open(encoding="utf-8")]
+    figures["stories"] = len(stories)
+    if not figures["build"].get("ner_ceiling_stories_per_s"):
+        figures["build"].update(ner_ceiling(stories, ner_sample, processes))
+        build_file.write_text(json.dumps(figures["build"]))
+    ceiling = figures["build"]["ner_ceiling_stories_per_s"]
+    figures["build"]["build_over_ceiling"] = round(figures["build"]["cold_stories_per_s"] / ceiling, 3)
+    mix = query_mix(stories)
+    figures["queries"] = mix
+    fts_path = out / f"fts-{size}.sqlite"
+    figures["fts5"] = {"build_seconds": build_fts(stories, fts_path), "db_bytes": fts_path.stat().st_size}
+    del stories
+    figures["fts5"]["latency"] = time_fts(fts_path, mix, rounds)
+    figures["search"], figures["memory"] = time_server(index, mix, rounds)
+    figures["disk"] = disk(index)
+    figures["ratios"] = ratios(figures["search"], figures["fts5"]["latency"])
+    figures["load_after"] = os.getloadavg()[0]
+    return figures
+
+
+def ensure_corpus(size: int, out: Path) -> Path:
+    corpus = out / f"corpus-{size}"
+    if not (corpus / "truth.ndjson").exists():  # written last: its presence means complete
+        run([sys.executable, str(ROOT / "scripts" / "make_corpus.py"), str(corpus), "--stories", str(size)])
+    return corpus
+
+
+def run(cmd: list[str], stdout_path: Path | None = None) -> str:
+    """Run a command; on failure stop the benchmark with its error output."""
+    with open(stdout_path, "w") if stdout_path else open(os.devnull, "w") as sink:
+        proc = subprocess.run(cmd, stdout=sink if stdout_path else subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT)
+    if proc.returncode:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return proc.stdout or ""
+
+
+def measure_builds(corpus: Path, index: Path) -> dict:
+    """A cold build (fresh index directory, so an empty enrichment cache), then a warm rebuild."""
+    shutil.rmtree(index, ignore_errors=True)
+    figures = {}
+    for label in ("cold", "warm"):
+        started = time.perf_counter()
+        summary = run([str(BIN / "livesearch"), "build", str(corpus), "--index", str(index)])
+        seconds = time.perf_counter() - started
+        stories = int(re.search(r"(\d+) stories", summary).group(1))
+        figures[f"{label}_seconds"] = round(seconds, 2)
+        figures[f"{label}_stories_per_s"] = round(stories / seconds, 1)
+    return figures
+
+
+def story_text(story: dict) -> str:
+    """What the enricher tags (records.Story.text): headline and body paragraphs."""
+    return "\n".join(([story["headline"]] if story.get("headline") else []) + list(story.get("body") or []))
+
+
+def ner_ceiling(stories: list[dict], sample: int, processes: int) -> dict:
+    """Bare spaCy NER (only the components NER needs) over an even sample of the stories."""
+    from searcher.entities import load_model, model_name
+
+    step = max(1, len(stories) // sample)
+    texts = [story_text(s) for s in stories[::step][:sample]]
+    nlp = load_model(model_name())
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
+        pass
+    seconds = time.perf_counter() - started
+    return {"ner_ceiling_stories_per_s": round(len(texts) / seconds, 1), "ner_sample": len(texts),
+            "ner_processes": processes}
+
+
+# --- the query mix ---
+
+
+def query_mix(stories: list[dict]) -> list[dict]:
+    """Four query texts picked from the corpus by document frequency, each plain, with a date
+    range and with the most frequent country: deterministic for a given corpus."""
+    df: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    countries: Counter[str] = Counter()
+    for story in stories:
+        words = re.findall(r"[a-z]+", story_text(story).lower())
+        df.update({w for w in words if len(w) >= 5 and w not in STOPWORDS})
+        pairs.update(zip(words, words[1:]))
+        countries.update(story.get("countries") or [])
+    n = len(stories)
+
+    def near(fraction: float) -> str:
+        return min(sorted(df), key=lambda w: (abs(df[w] / n - fraction), w))
+
+    common, rare, medium = near(0.25), near(0.002), near(0.05)
+    phrase = next(" ".join(p) for p, _ in pairs.most_common(400)
+                  if all(len(w) >= 5 and w not in STOPWORDS for w in p))
+    country = countries.most_common(1)[0][0]
+    mix = []
+    for kind, q in (("common", common), ("rare", rare), ("two terms", f"{common} {medium}"),
+                    ("phrase", f'"{phrase}"')):
+        mix.append({"name": kind, "q": q})
+        mix.append({"name": f"{kind} +dates", "q": q, "from": DATE_RANGE[0], "to": DATE_RANGE[1]})
+        mix.append({"name": f"{kind} +country", "q": q, "country": country})
+    return mix
+
+
+# --- SQLite FTS5 baseline ---
+
+
+def build_fts(stories: list[dict], path: Path) -> float:
+    """Stories, an FTS5 index over headline and body (porter stemming, like Whoosh's), and a
+    (story, facet, value) table for GROUP BY facet counts."""
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.executescript(
+        """CREATE TABLE stories (rowid INTEGER PRIMARY KEY, id TEXT, headline TEXT, body TEXT,
+                                 date TEXT, month TEXT, source TEXT);
+           CREATE VIRTUAL TABLE stories_fts USING fts5(headline, body, content='stories',
+                                 content_rowid='rowid', tokenize='porter unicode61');
+           CREATE TABLE facets (story INTEGER, facet TEXT, value TEXT);"""
+    )
+    rows, facet_rows = [], []
+    for rowid, s in enumerate(stories, 1):
+        date = (s.get("date") or "")[:10] or None
+        rows.append((rowid, s["id"], s.get("headline") or "", "\n".join(s.get("body") or []), date,
+                     date[:7] if date else None, s.get("source")))
+        facet_rows += [(rowid, f, v) for f in FACETS for v in s.get(f) or []]
+        facet_rows.append((rowid, "sources", s.get("source")))
+    with db:
+        db.executemany("INSERT INTO stories VALUES (?,?,?,?,?,?,?)", rows)
+        db.execute("INSERT INTO stories_fts(rowid, headline, body) SELECT rowid, headline, body FROM stories")
+        db.executemany("INSERT INTO facets VALUES (?,?,?)", facet_rows)
+        db.execute("CREATE INDEX facets_story ON facets(story, facet, value)")
+        db.execute("CREATE INDEX facets_value ON facets(facet, value, story)")
+        db.execute("CREATE INDEX stories_date ON stories(date)")
+    db.execute("ANALYZE")
+    db.close()
+    return round(time.perf_counter() - started, 2)
+
+
+def fts_match(q: str) -> str:
+    """Whoosh's default AND of words, or a phrase, in FTS5 syntax."""
+    if q.startswith('"'):
+        return q
+    return " AND ".join(f'"{w}"' for w in q.split())
+
+
+def fts_search(db: sqlite3.Connection, query: dict) -> dict:
+    """What /api/search returns, computed with SQL: total, a page of hits with highlight() and
+    snippet(), top values of each facet over the match set, and the month histogram."""
+    where, params = ["stories_fts MATCH ?"], [fts_match(query["q"])]
+    if "from" in query:
+        where.append("s.date BETWEEN ? AND ?")
+        params += [query["from"], query["to"]]
+    if "country" in query:
+        where.append("s.rowid IN (SELECT story FROM facets WHERE facet = 'countries' AND value = ?)")
+        params.append(query["country"])
+    db.execute("DELETE FROM temp.matched")
+    db.execute(
+        "INSERT INTO temp.matched SELECT s.rowid FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
+        f"WHERE {' AND '.join(where)}", params)
+    total = db.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
+    hits = db.execute(
+        "SELECT s.id, highlight(stories_fts, 0, '<mark>', '</mark>'), "
+        "snippet(stories_fts, 1, '<mark>', '</mark>', '…', 30), s.date, s.source "
+        "FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
+        f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT {PER_PAGE}", params).fetchall()
+    facets = {
+        facet: db.execute(
+            "SELECT value, count(*) AS n FROM facets JOIN temp.matched m ON facets.story = m.rowid "
+            f"WHERE facet = ? GROUP BY value ORDER BY n DESC, value LIMIT {FACET_LIMIT}", (facet,)).fetchall()
+        for facet in (*FACETS, "sources")
+    }
+    months = db.execute("SELECT month, count(*) FROM stories JOIN temp.matched m ON stories.rowid = m.rowid "
+                        "WHERE month IS NOT NULL GROUP BY month").fetchall()
+    return {"total": total, "hits": hits, "facets": facets, "months": months}
+
+
+def time_fts(path: Path, mix: list[dict], rounds: int) -> dict:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TEMP TABLE matched (rowid INTEGER PRIMARY KEY)")
+    totals = {}
+    for query in mix:  # warm-up: page cache and prepared statements
+        totals[query["name"]] = fts_search(db, query)["total"]
+    timings = {q["name"]: [] for q in mix}
+    for _ in range(rounds):
+        for query in mix:
+            started = time.perf_counter()
+            fts_search(db, query)
+            timings[query["name"]].append((time.perf_counter() - started) * 1000)
+    db.close()
+    return summarize(timings, totals)
+
+
+# --- livesearch over HTTP ---
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def time_server(index: Path, mix: list[dict], rounds: int) -> tuple[dict, dict]:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "livesearch"), "serve", "--index", str(index), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/api/search"
+    try:
+        session = requests.Session()
+        wait_for(server, session, base)
+        totals = {}
+        for query in mix:  # warm-up: the first request opens searchers and builds value arrays
+            response = session.get(base, params=api_params(query), timeout=120)
+            response.raise_for_status()
+            totals[query["name"]] = response.json()["total"]
+        timings = {q["name"]: [] for q in mix}
+        for _ in range(rounds):
+            for query in mix:
+                started = time.perf_counter()
+                session.get(base, params=api_params(query), timeout=120).raise_for_status()
+                timings[query["name"]].append((time.perf_counter() - started) * 1000)
+        memory = proc_memory(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return summarize(timings, totals), memory
+
+
+def api_params(query: dict) -> dict:
+    params = {k: v for k, v in query.items() if k != "name"}
+    params["per_page"] = PER_PAGE
+    return params
+
+
+def wait_for(server: subprocess.Popen, session: requests.Session, url: str) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"bench: livesearch serve exited ({server.returncode}): {server.stderr.read()[-2000:]}")
+        try:
+            if session.get(url, params={"q": "", "per_page": 1}, timeout=60).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    sys.exit(f"bench: livesearch serve did not answer on {url} within {SERVER_START_SECONDS} s")
+
+
+def proc_memory(pid: int) -> dict:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) // 1024 for key in ("VmRSS", "VmHWM")}
+
+
+# --- figures ---
+
+
+def summarize(timings: dict[str, list[float]], totals: dict[str, int]) -> dict:
+    everything = [t for ts in timings.values() for t in ts]
+    return {
+        "per_query": {name: {"p50_ms": round(percentile(ts, 50), 2), "p95_ms": round(percentile(ts, 95), 2),
+                             "total": totals[name]} for name, ts in timings.items()},
+        "overall": {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
+                    "requests": len(everything)},
+    }
+
+
+def percentile(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1] if len(values) > 1 else values[0]
+
+
+def ratios(ours: dict, fts: dict) -> dict:
+    per_query = {name: round(ours["per_query"][name]["p50_ms"] / fts["per_query"][name]["p50_ms"], 2)
+                 for name in ours["per_query"]}
+    return {"per_query_p50": per_query,
+            "overall_p50": round(ours["overall"]["p50_ms"] / fts["overall"]["p50_ms"], 2),
+            "overall_p95": round(ours["overall"]["p95_ms"] / fts["overall"]["p95_ms"], 2)}
+
+
+def disk(index: Path) -> dict:
+    gen = index / (index / "CURRENT").read_text().strip()
+    total = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+    return {"generation_bytes": sum(p.stat().st_size for p in gen.iterdir() if p.is_file()), "index_dir_bytes": total}
+
+
+def print_table(size: int, f: dict) -> None:
+    b, m, d = f["build"], f["memory"], f["disk"]
+    print(f"\n== {f['stories']} stories (load {f['load_before']:.1f} -> {f['load_after']:.1f} on {os.cpu_count()} cores)")
+    print(f"build cold  {b['cold_stories_per_s']:>8.1f} stories/s ({b['cold_seconds']} s)   bare NER ceiling "
+          f"{b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)   ratio {b['build_over_ceiling']:.2f}")
+    print(f"build warm  {b['warm_stories_per_s']:>8.1f} stories/s ({b['warm_seconds']} s)")
+    print(f"{'query':<20} {'total':>7} {'ls p50':>8} {'ls p95':>8} {'fts p50':>8} {'fts p95':>8} {'ratio':>6}")
+    ours, fts = f["search"]["per_query"], f["fts5"]["latency"]["per_query"]
+    for name in ours:
+        print(f"{name:<20} {ours[name]['total']:>7} {ours[name]['p50_ms']:>8.1f} {ours[name]['p95_ms']:>8.1f} "
+              f"{fts[name]['p50_ms']:>8.1f} {fts[name]['p95_ms']:>8.1f} {f['ratios']['per_query_p50'][name]:>6.2f}")
+    o, fo = f["search"]["overall"], f["fts5"]["latency"]["overall"]
+    print(f"{'overall':<20} {'':>7} {o['p50_ms']:>8.1f} {o['p95_ms']:>8.1f} {fo['p50_ms']:>8.1f} {fo['p95_ms']:>8.1f} "
+          f"{f['ratios']['overall_p50']:>6.2f}")
+    print(f"server RSS {m['VmRSS']} MB (peak {m['VmHWM']} MB); index {d['generation_bytes'] / 1e6:.1f} MB "
+          f"(dir with cache {d['index_dir_bytes'] / 1e6:.1f} MB); FTS5 db {f['fts5']['db_bytes'] / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
