@@ -269,21 +269,32 @@ class _Snapshot:
         return generation == self.generation and self.searcher.up_to_date()
 
 
+REOPEN_ATTEMPTS = 3
+
+
 def _damage_is_index_missing(method):
     """Whoosh raises many kinds of error on damaged files: name the index and what repairs it
-    (the CLI prints it, the web answers 503) instead of a traceback."""
+    (the CLI prints it, the web answers 503) instead of a traceback.
+
+    A missing file is first retried on a fresh searcher: an update's commit deletes the segment
+    files it merged, which a searcher opened just before may not have opened yet (seen once in
+    2,400 requests by scripts/loadtest.py --update-during)."""
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except (QueryError, IndexMissing):
-            raise
-        except Exception as exc:
-            raise IndexMissing(
-                f"index at {self.index_dir} could not be read ({type(exc).__name__}: {exc}); "
-                f"rebuild it with `livesearch build PATH`"
-            ) from exc
+        for attempt in range(REOPEN_ATTEMPTS):
+            try:
+                return method(self, *args, **kwargs)
+            except (QueryError, IndexMissing):
+                raise
+            except Exception as exc:
+                if isinstance(exc, FileNotFoundError) and attempt + 1 < REOPEN_ATTEMPTS:
+                    self._local.snapshot = None
+                    continue
+                raise IndexMissing(
+                    f"index at {self.index_dir} could not be read ({type(exc).__name__}: {exc}); "
+                    f"rebuild it with `livesearch build PATH`"
+                ) from exc
 
     return guarded
 
