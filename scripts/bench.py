@@ -42,6 +42,7 @@ FACET_LIMIT = 30
 PER_PAGE = 20
 DATE_RANGE = ("2023-01-01", "2023-06-30")
 SERVER_START_SECONDS = 120
+WARM_UP_PASSES = 3
 STOPWORDS = frozenset(
     """about after again against also because been before being between could during every first
     from have into more most other over said says some such than that their them then there these
@@ -57,7 +58,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None, help="timed passes over the query mix (default 30, quick 5)")
     parser.add_argument("--ner-sample", type=int, default=None,
                         help="stories for the bare NER ceiling (default 3000, quick 300)")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes for the ceiling")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="spaCy processes for the ceiling (default: as many as the build's Enricher uses)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="keep an index (and its build figures) from an earlier run instead of rebuilding")
     args = parser.parse_args()
@@ -82,7 +84,7 @@ def machine() -> dict:
             "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
 
 
-def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int, reuse_build: bool) -> dict:
+def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int | None, reuse_build: bool) -> dict:
     corpus = ensure_corpus(size, out)
     index = out / f"index-{size}"
     figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0]}
@@ -150,10 +152,11 @@ def story_text(story: dict) -> str:
     return "\n".join(([story["headline"]] if story.get("headline") else []) + list(story.get("body") or []))
 
 
-def ner_ceiling(stories: list[dict], sample: int, processes: int) -> dict:
+def ner_ceiling(stories: list[dict], sample: int, processes: int | None) -> dict:
     """Bare spaCy NER (only the components NER needs) over an even sample of the stories."""
-    from searcher.entities import load_model, model_name
+    from searcher.entities import Enricher, load_model, model_name
 
+    processes = processes or Enricher().process_count(len(stories))  # what the cold build started
     step = max(1, len(stories) // sample)
     texts = [story_text(s) for s in stories[::step][:sample]]
     nlp = load_model(model_name())
@@ -305,7 +308,7 @@ def time_server(index: Path, mix: list[dict], rounds: int) -> tuple[dict, dict]:
         session = requests.Session()
         wait_for(server, session, base)
         totals = {}
-        for query in mix:  # warm-up: the first request opens searchers and builds value arrays
+        for query in mix * WARM_UP_PASSES:  # each server thread opens its searcher on first use
             response = session.get(base, params=api_params(query), timeout=120)
             response.raise_for_status()
             totals[query["name"]] = response.json()["total"]
