@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=None,
                         help="spaCy processes for the ceiling (default: as many as the build's Enricher uses)")
     parser.add_argument("--reuse-build", action="store_true",
-                        help="keep an index (and its build figures) from an earlier run instead of rebuilding")
+                        help="keep an index (and its build figures, if any) from an earlier run instead of rebuilding")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "10000,100000")).split(",")]
     rounds = args.rounds or (5 if args.quick else 30)
@@ -89,8 +89,8 @@ def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: in
     index = out / f"index-{size}"
     figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0]}
     build_file = out / f"build-{size}.json"  # the build figures, kept apart so --reuse-build finds them
-    if reuse_build and build_file.exists() and (index / "CURRENT").exists():
-        figures["build"] = {**json.loads(build_file.read_text()), "reused": True}
+    if reuse_build and (index / "CURRENT").exists():
+        figures["build"] = {**(json.loads(build_file.read_text()) if build_file.exists() else {}), "reused": True}
     else:
         figures["build"] = measure_builds(corpus, index)
         build_file.write_text(json.dumps(figures["build"]))
@@ -101,8 +101,9 @@ def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: in
     if not figures["build"].get("ner_ceiling_stories_per_s"):
         figures["build"].update(ner_ceiling(stories, ner_sample, processes))
         build_file.write_text(json.dumps(figures["build"]))
-    ceiling = figures["build"]["ner_ceiling_stories_per_s"]
-    figures["build"]["build_over_ceiling"] = round(figures["build"]["cold_stories_per_s"] / ceiling, 3)
+    if "cold_stories_per_s" in figures["build"]:
+        ceiling = figures["build"]["ner_ceiling_stories_per_s"]
+        figures["build"]["build_over_ceiling"] = round(figures["build"]["cold_stories_per_s"] / ceiling, 3)
     mix = query_mix(stories)
     figures["queries"] = mix
     fts_path = out / f"fts-{size}.sqlite"
@@ -386,9 +387,12 @@ def disk(index: Path) -> dict:
 def print_table(size: int, f: dict) -> None:
     b, m, d = f["build"], f["memory"], f["disk"]
     print(f"\n== {f['stories']} stories (load {f['load_before']:.1f} -> {f['load_after']:.1f} on {os.cpu_count()} cores)")
-    print(f"build cold  {b['cold_stories_per_s']:>8.1f} stories/s ({b['cold_seconds']} s)   bare NER ceiling "
-          f"{b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)   ratio {b['build_over_ceiling']:.2f}")
-    print(f"build warm  {b['warm_stories_per_s']:>8.1f} stories/s ({b['warm_seconds']} s)")
+    print(f"bare NER ceiling {b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)")
+    for label in ("cold", "warm"):
+        if f"{label}_stories_per_s" in b:
+            print(f"build {label}  {b[f'{label}_stories_per_s']:>8.1f} stories/s ({b[f'{label}_seconds']} s)")
+    if "build_over_ceiling" in b:
+        print(f"build / ceiling {b['build_over_ceiling']:.2f}")
     print(f"{'query':<20} {'total':>7} {'ls p50':>8} {'ls p95':>8} {'fts p50':>8} {'fts p95':>8} {'ratio':>6}")
     ours, fts = f["search"]["per_query"], f["fts5"]["latency"]["per_query"]
     for name in ours:
