@@ -44,11 +44,19 @@ _AGO = re.compile(
     r"(?:\s*(?P<n2>\d+)\s*(?P<unit2>sec|second|min|minute)s?)?\s+ago\b",
     re.I,
 )
+# Hours 20-23 first: with `[01]?\d` first, "21:15" would match as hour 2 with no minutes.
 _TIME = re.compile(
-    r"^(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT))?",
+    r"^(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?",
     re.I,
 )
+# UTC offsets (hours) of the zone abbreviations live blogs print; CST/EST are the North American
+# zones, as in "17:17 GMT / 11:17 CST". An abbreviation not listed leaves the time zone-less.
+_ZONE_OFFSETS = {
+    "GMT": 0, "UTC": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5,
+    "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "ET": -5, "EST": -5, "EDT": -4, "CT": -6, "CST": -6,
+    "CDT": -5, "MT": -7, "MST": -7, "MDT": -6, "PT": -8, "PST": -8, "PDT": -7,
+}
 
 
 @dataclass
@@ -211,10 +219,11 @@ def _unit(word: str) -> str:
 
 
 def with_clock(day: date, clock: tuple[int, int, str | None], basis: str) -> Dating:
-    """A day plus an entry's time stamp; GMT/UTC stamps keep their zone."""
+    """A day plus an entry's time stamp; a stamp with a known zone keeps its UTC offset."""
     stamp = datetime(day.year, day.month, day.day, clock[0], clock[1])
-    if clock[2] and clock[2].upper() in ("GMT", "UTC"):
-        stamp = stamp.replace(tzinfo=timezone.utc)
+    offset = _ZONE_OFFSETS.get((clock[2] or "").upper())
+    if offset is not None:
+        stamp = stamp.replace(tzinfo=timezone(timedelta(hours=offset)))
     return Dating(stamp, basis)
 
 

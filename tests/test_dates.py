@@ -81,6 +81,21 @@ def test_time_stamp_shapes():
     assert dates.clock_prefix("2024 was a record year") is None
 
 
+def test_evening_hours_and_any_second_zone():
+    """Hours 20-23 are not read as hour 2, and the second clock may carry any zone."""
+    assert dates.clock_prefix("20.50 GMT") == ((20, 50, "GMT"), "")
+    assert dates.clock_prefix("23:05 EST: Polls close") == ((23, 5, "EST"), "Polls close")
+    assert dates.clock_prefix("19:26 GMT / 21:26 EET: Talks resume") == ((19, 26, "GMT"), "Talks resume")
+    assert dates.clock_prefix("08:10 CET / 16:10 JST - Markets open") == ((8, 10, "CET"), "Markets open")
+    assert dates.clock_prefix("21 people were hurt") is None
+
+
+def test_zoned_stamps_keep_their_offset():
+    assert _one(Evidence(day=date(2024, 1, 2), clock=(21, 15, "EST"))) == ("2024-01-02T21:15-05:00", "stated")
+    assert _one(Evidence(day=date(2024, 1, 2), clock=(9, 0, "CEST"))) == ("2024-01-02T09:00+02:00", "stated")
+    assert _one(Evidence(day=date(2024, 1, 2), clock=(9, 0, "GMT"))) == ("2024-01-02T09:00+00:00", "stated")
+
+
 def test_day_headers():
     assert dates.day_header("March 23, 2022").iso() == "2022-03-23"
     assert dates.day_header("Wednesday 13 December 2023").iso() == "2023-12-13"
