@@ -42,7 +42,7 @@ _FURNITURE = re.compile(
 )
 _BYLINE = re.compile(
     r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}(?:,\s*[\w .'’-]{1,40})?"
-    r"|[Ff]rom\s+(?:[A-Z][\w.-]*[’']s?\s+|our\s+).{1,80})$",
+    r"|[Ff]rom\s+(?:(?:[Tt]he\s+)?(?:[A-Z][\w.&-]*\s+){0,4}[A-Z][\w.&-]*[’']s?\s+|our\s+)[^.!?]{1,80})$",
 )
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(r"/|getty|images|photo|handout|\bpool\b|shutterstock|\bafp\b|\bepa\b|reuters|\bap\b|\(l\)|\(r\)", re.I)
@@ -104,7 +104,7 @@ def _is_furniture(line: str) -> bool:
     if _FURNITURE.match(line) or _MORE.match(line) or _BYLINE.match(line) or _SEPARATOR.match(line):
         return True
     words = re.findall(r"[\w-]+", line.lower())
-    if words and len(words) <= 12 and all(w in _SHARE_WORDS for w in words) and len(words) >= 2:
+    if words and len(words) <= 12 and all(w in _SHARE_WORDS for w in words):
         return True
     return _is_caption(line)
 
@@ -217,7 +217,7 @@ def _fold_repeated_headlines(lines: list[str], titles: list[bool]) -> tuple[list
     lines = lines[:]
     carried: dict[int, list[str]] = {}
     for i, line in enumerate(lines):
-        if not titles[i] or not line:
+        if not titles[i] or not line or _is_furniture(line):  # a byline recurs under every post
             continue
         for j in range(i + 1, min(len(lines), i + REPEAT_WINDOW + 1)):
             if lines[j] == line:

@@ -129,3 +129,48 @@ def test_headline_shape():
     assert not is_headline_like("Word")
     assert not is_headline_like("  • A standfirst bullet without a full stop")
     assert not is_headline_like("lower-case start of a wrapped line")
+
+
+def _text_page(text: str):
+    return segment_page(Page(origin="mem", source="x", text=text))
+
+
+def test_recurring_byline_is_furniture_not_a_repeated_headline():
+    stories = _text_page(
+        "9:05 a.m. Harbour cranes idle after strike vote\n"
+        "By Team GW\n"
+        "Dock workers voted overnight to stop work at the container terminal.\n"
+        "9:40 a.m. Rail freight diverted to northern ports\n"
+        "The rail operator said cargo trains would run to two other ports this week.\n"
+        "10:15 a.m. Union leaders meet the port authority\n"
+        "By Team GW\n"
+        "Talks began at the port authority's offices shortly after ten.\n"
+    )
+    assert [s.headline for s in stories] == [
+        "Harbour cranes idle after strike vote",
+        "Rail freight diverted to northern ports",
+        "Union leaders meet the port authority",
+    ]
+    assert all("By Team GW" not in s.body for s in stories)
+
+
+def test_bylines_naming_a_several_word_outlet():
+    stories = _text_page(
+        "Floodwater reaches the old town\n"
+        "From Harbour Times' Aisha Haddad\n"
+        "From The Daily Planet's Jo Park\n"
+        "Water rose above the quay walls on Monday evening, the mayor said.\n"
+    )
+    assert stories[0].body == ["Water rose above the quay walls on Monday evening, the mayor said."]
+
+
+def test_share_buttons_one_per_line_are_dropped():
+    stories = _text_page(
+        "Ferry crossings cancelled as gales hit the coast\n"
+        "All ferry crossings were cancelled for the day, the operator said.\n"
+        "Share this article\nFacebook\nTwitter\nLinkedIn\nEmail\n"
+        "Bridge reopens after inspection\n"
+        "Engineers cleared the bridge to reopen to traffic by noon.\n"
+    )
+    assert [s.headline for s in stories] == ["Ferry crossings cancelled as gales hit the coast", "Bridge reopens after inspection"]
+    assert stories[0].body == ["All ferry crossings were cancelled for the day, the operator said."]
