@@ -102,7 +102,10 @@ def canonicalize(stories: Iterable[Story]) -> dict[str, str]:
         for facet in FACETS:
             for value in getattr(story, facet):
                 counts[facet, _facet_key(facet, value)][value] += 1
-    canonical = {key: _most_frequent(spellings) for key, spellings in counts.items()}
+    aliases = _acronym_aliases(counts)
+    for acronym, full in aliases.items():
+        counts[full].update(counts[acronym])
+    canonical = {key: _most_frequent(counts[aliases.get(key, key)]) for key in counts}
     changed: dict[str, str] = {}
     for story in stories:
         for facet in FACETS:
@@ -120,3 +123,35 @@ def canonicalize(stories: Iterable[Story]) -> dict[str, str]:
 def _facet_key(facet: str, value: str) -> str:
     """People fold honorifics too; for organisations and places `Foreign` or `State` is a name."""
     return fold_key(value) if facet == "people" else fold_text(value)
+
+
+_MINOR_WORDS = frozenset("of the and for on in at to de des du la le".split())
+
+
+def initials(name: str) -> str:
+    """`International Atomic Energy Agency` -> `iaea`; empty for a one-word name."""
+    words = [word for word in fold_text(name).split() if word not in _MINOR_WORDS]
+    return "".join(word[0] for word in words) if len(words) >= 2 else ""
+
+
+def is_acronym(value: str) -> bool:
+    """`EU`, `U.N.`, `IAEA`: two to six capitals, dots and spaces aside."""
+    letters = value.replace(".", "").replace(" ", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def _acronym_aliases(counts: dict[tuple[str, str], Counter[str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Organisation acronyms that stand for exactly one full name of the corpus: `EU` -> `European Union`.
+
+    An acronym whose initials fit two full names (or none) stays as it is."""
+    full_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for facet, key in counts:
+        if facet == "organizations" and initials(key):
+            full_names[initials(key)].append((facet, key))
+    aliases = {}
+    for facet, key in counts:
+        if facet == "organizations" and any(is_acronym(value) for value in counts[facet, key]):
+            matches = full_names.get(key.replace(" ", ""), [])
+            if len(matches) == 1:
+                aliases[facet, key] = matches[0]
+    return aliases

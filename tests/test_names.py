@@ -1,6 +1,6 @@
 """Name folding, within-story merging and corpus-wide canonical spellings."""
 
-from searcher.names import canonicalize, fold_key, fold_text, merge_short_names, strip_honorifics
+from searcher.names import canonicalize, fold_key, fold_text, initials, is_acronym, merge_short_names, strip_honorifics
 from searcher.records import Story
 
 
@@ -70,3 +70,25 @@ def test_canonicalize_removes_duplicates_that_fold_together_inside_one_story():
     stories = [_story(0, places=["Kyiv", "KYIV"]), _story(1, places=["Kyiv"])]
     canonicalize(stories)
     assert stories[0].places == ["Kyiv"]
+
+
+def test_an_acronym_joins_the_one_full_name_it_abbreviates():
+    stories = [
+        _story(0, organizations=["European Union", "U.N."]),
+        _story(1, organizations=["EU", "United Nations"]),
+        _story(2, organizations=["European Union", "UN", "IAEA"]),
+        _story(3, organizations=["International Atomic Energy Agency", "ECB"]),
+        _story(4, organizations=["European Central Bank", "European Commission Board", "UN"]),
+    ]
+    canonicalize(stories)
+    assert stories[1].organizations == ["European Union", "UN"]  # EU: 1 < European Union: 2
+    assert stories[0].organizations == ["European Union", "UN"]  # UN: 2 > U.N., United Nations: 1
+    assert stories[3].organizations[0] == stories[2].organizations[2]  # IAEA = the full name
+    assert stories[3].organizations[1] == "ECB"  # two full names with initials ECB: left alone
+
+
+def test_initials_and_acronyms():
+    assert initials("International Atomic Energy Agency") == "iaea"
+    assert initials("Bank of England") == "be"
+    assert initials("Reuters") == ""
+    assert is_acronym("U.N.") and is_acronym("NATO") and not is_acronym("Nato") and not is_acronym("A")
