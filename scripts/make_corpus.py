@@ -25,7 +25,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 FORMATS = ("txt", "html", "jsonl")
