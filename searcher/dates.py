@@ -182,6 +182,26 @@ def day_header(line: str, today: date | None = None) -> Dating | None:
     return _calendar_date(match, None, today or date.today())
 
 
+_CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.][0-5]\d(?![\d:.])")
+MAX_DATED_CLOCK_CHARS = 60
+
+
+def dated_clock(line: str, today: date | None = None) -> tuple[date, tuple[int, int, str | None]] | None:
+    """A line that is only a date and a time, in either order: an entry's full stamp.
+
+    `4:30 p.m. ET, January 16, 2024`, `Wed 13 Dec 2023 14.15 GMT`, `January 16, 2024 10:05`."""
+    if len(line) > MAX_DATED_CLOCK_CHARS:
+        return None
+    found = _CLOCK_INSIDE.search(line)
+    if not found:
+        return None
+    stamp = _TIME.match(line[found.start():])
+    clock = parse_clock(stamp.group(0))
+    rest = f"{line[:found.start()]} {line[found.start() + stamp.end():]}".strip(" ,;|-–—")
+    header = day_header(rest, today) if clock and rest else None
+    return (header.day, clock) if header else None
+
+
 def stamp_date(text: str, reference: datetime | None, today: date | None = None) -> Dating | None:
     """The date an entry stamp gives: `13 September 2023`, `11 min 30 sec ago`, an ISO time."""
     text = text.strip()

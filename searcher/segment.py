@@ -179,6 +179,11 @@ def text_entries(lines: list[str], page_title: str | None = None) -> list[Entry]
                 continue
         if _is_furniture(line):
             continue
+        full_stamp = dates.dated_clock(line)
+        if full_stamp:  # `4:30 p.m. ET, January 16, 2024` above an entry
+            day, clock = full_stamp
+            current = start(clock=clock)
+            continue
         prefixed = dates.clock_prefix(line) if line[0].isdigit() else None
         if prefixed:
             clock, rest = prefixed

@@ -101,3 +101,11 @@ def test_day_headers():
     assert dates.day_header("Wednesday 13 December 2023").iso() == "2023-12-13"
     assert dates.day_header("March 23") is None  # no year, no weekday: not a header on its own
     assert dates.day_header("March 23 was a turning point") is None
+
+
+def test_a_line_of_only_a_date_and_a_time_is_a_full_stamp():
+    assert dates.dated_clock("4:30 p.m. ET, January 16, 2024") == (date(2024, 1, 16), (16, 30, "ET"))
+    assert dates.dated_clock("Wed 13 Dec 2023 14.15 GMT") == (date(2023, 12, 13), (14, 15, "GMT"))
+    assert dates.dated_clock("The vote at 10:30 on January 16, 2024 was close.") is None
+    assert dates.dated_clock("11:44 p.m.") is None  # no date: a plain time stamp
+    assert dates.dated_clock("March 23, 2022") is None  # no time: a day header

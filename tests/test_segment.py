@@ -174,3 +174,18 @@ def test_share_buttons_one_per_line_are_dropped():
     )
     assert [s.headline for s in stories] == ["Ferry crossings cancelled as gales hit the coast", "Bridge reopens after inspection"]
     assert stories[0].body == ["All ferry crossings were cancelled for the day, the operator said."]
+
+
+def test_entries_under_full_date_and_time_stamps():
+    stories = _text_page(
+        "6:10 p.m. ET, March 4, 2025\n"
+        "Senate passes the spending bill\n"
+        "The bill passed by a narrow margin late on Tuesday afternoon.\n"
+        "Tue 4 Mar 2025 21.40 GMT\n"
+        "Markets in Asia open lower\n"
+        "Shares in Tokyo fell at the open after the vote in Washington.\n"
+    )
+    assert [(s.headline, s.date, s.date_basis) for s in stories] == [
+        ("Senate passes the spending bill", "2025-03-04T18:10-05:00", "stated"),
+        ("Markets in Asia open lower", "2025-03-04T21:40+00:00", "stated"),
+    ]
