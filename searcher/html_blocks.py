@@ -21,6 +21,8 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4")
 # Never story text: scripts, navigation, image captions, related-link boxes, forms.
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "figure",
              "figcaption", "button", "form", "select", "iframe", "head"}
+# Widgets named by their class or id: share bars, related links, newsletter boxes, adverts.
+_FURNITURE_NAME = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|related|newsletter|advert|promo)", re.I)
 _SPACE = re.compile(r"\s+")
 
 
@@ -180,7 +182,14 @@ def _contains(element, node) -> bool:
 
 
 def _skipped(element) -> bool:
-    return any(a.tag in SKIP_TAGS for a in element.iterancestors()) or element.tag in SKIP_TAGS
+    return _is_furniture(element) or any(_is_furniture(a) for a in element.iterancestors())
+
+
+def _is_furniture(element) -> bool:
+    if element.tag in SKIP_TAGS:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    return bool(names) and bool(_FURNITURE_NAME.search(names))
 
 
 def leaf_blocks(container) -> Iterator[tuple[object, str]]:
@@ -188,7 +197,7 @@ def leaf_blocks(container) -> Iterator[tuple[object, str]]:
     stack = [container]
     while stack:
         element = stack.pop()
-        if not isinstance(element.tag, str) or element.tag in SKIP_TAGS:
+        if not isinstance(element.tag, str) or _is_furniture(element):
             continue
         children = [c for c in element if isinstance(c.tag, str)]
         if any(c.tag in BLOCK_TAGS for c in children):

@@ -189,3 +189,21 @@ def test_entries_under_full_date_and_time_stamps():
         ("Senate passes the spending bill", "2025-03-04T18:10-05:00", "stated"),
         ("Markets in Asia open lower", "2025-03-04T21:40+00:00", "stated"),
     ]
+
+
+def test_html_widgets_named_share_or_related_are_not_story_text():
+    html = (
+        "<html><body><main>"
+        "<article class='post'><h2>Bridge reopens after repairs</h2>"
+        "<p>Engineers reopened the bridge to traffic on Monday morning.</p>"
+        "<div class='post-share'><a>Share</a><a>Facebook</a></div>"
+        "<div id='related-links'><p>Earlier: Bridge closes for repairs</p></div></article>"
+        "<article class='post'><h2>Trams run again in the centre</h2>"
+        "<p>The tram network resumed service after a two-day strike.</p></article>"
+        "</main></body></html>"
+    )
+    stories = segment_page(Page(origin="mem", source="x", html=html))
+    assert [(s.headline, s.body) for s in stories] == [
+        ("Bridge reopens after repairs", ["Engineers reopened the bridge to traffic on Monday morning."]),
+        ("Trams run again in the centre", ["The tram network resumed service after a two-day strike."]),
+    ]
