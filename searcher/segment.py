@@ -225,7 +225,7 @@ def _fold_repeated_headlines(lines: list[str], titles: list[bool]) -> tuple[list
         if not titles[i] or not line or _is_furniture(line):  # a byline recurs under every post
             continue
         for j in range(i + 1, min(len(lines), i + REPEAT_WINDOW + 1)):
-            if lines[j] == line:
+            if lines[j] == line and not _holds_a_story(lines[i + 1 : j], titles[i + 1 : j]):
                 stamps = [m["when"] if m else lines[k] for k in range(i + 1, j)
                           for m in [_STAMP.match(lines[k])] if m or _AGO_LINE.match(lines[k])]
                 carried.setdefault(j, []).extend(stamps)
@@ -233,6 +233,14 @@ def _fold_repeated_headlines(lines: list[str], titles: list[bool]) -> tuple[list
                     lines[k] = ""
                 break
     return lines, carried
+
+
+def _holds_a_story(lines: list[str], titles: list[bool]) -> bool:
+    """True when a headline followed by prose stands between two copies of a headline: then
+    the first copy is a `Key events` link to a later post, not the same story's preamble."""
+    prose = [line for line in lines if line and not _is_furniture(line) and not _STAMP.match(line)]
+    shapes = {line: title for line, title in zip(lines, titles)}
+    return any(shapes[a] and not shapes[b] for a, b in zip(prose, prose[1:]))
 
 
 def _drop_author_blocks(lines: list[str], titles: list[bool]) -> list[str]:

@@ -207,3 +207,15 @@ def test_html_widgets_named_share_or_related_are_not_story_text():
         ("Bridge reopens after repairs", ["Engineers reopened the bridge to traffic on Monday morning."]),
         ("Trams run again in the centre", ["The tram network resumed service after a two-day strike."]),
     ]
+
+
+def test_a_key_events_link_does_not_swallow_the_stories_before_its_post():
+    stories = _text_page(
+        "Key events\n"
+        "Opposition attacks spending plans\n"
+        "Chancellor raises fuel duty\n"
+        "The chancellor announced a rise in fuel duty of five pence a litre from April.\n"
+        "Opposition attacks spending plans\n"
+        "The shadow chancellor said the plans would hit working families hardest.\n"
+    )
+    assert [s.headline for s in stories] == ["Chancellor raises fuel duty", "Opposition attacks spending plans"]
