@@ -44,6 +44,7 @@ _BYLINE = re.compile(
     r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}(?:,\s*[\w .'’-]{1,40})?"
     r"|[Ff]rom\s+(?:(?:[Tt]he\s+)?(?:[A-Z][\w.&-]*\s+){0,4}[A-Z][\w.&-]*[’']s?\s+|our\s+)[^.!?]{1,80})$",
 )
+_INTERVIEW_TURN = re.compile(r"^[QA]\s*[:.]\s")  # `Q: How long will it take?` is a transcript line
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(r"/|getty|images|photo|handout|\bpool\b|shutterstock|\bafp\b|\bepa\b|reuters|\bap\b|\(l\)|\(r\)", re.I)
 
@@ -123,7 +124,7 @@ def is_headline_like(line: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= MAX_HEADLINE_WORDS:
         return False
-    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'“‘«"):
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'“‘«") or _INTERVIEW_TURN.match(text):
         return False
     core = text.rstrip(_CLOSERS)
     if not core or core[-1] in _FINAL_PUNCTUATION:

@@ -127,6 +127,7 @@ def test_headline_shape():
     assert not is_headline_like("The minister said the talks would continue.")
     assert not is_headline_like("He said: “We will not give up.”")
     assert not is_headline_like("Word")
+    assert not is_headline_like("Q: How long will the inquiry take?")
     assert not is_headline_like("  • A standfirst bullet without a full stop")
     assert not is_headline_like("lower-case start of a wrapped line")
 
