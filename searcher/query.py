@@ -544,8 +544,13 @@ CSV_FIELDS = (
 )
 
 
+# Spreadsheets run cells that start with these as formulas; exported page text must stay text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_row(story: dict) -> list[str]:
-    """One exported story as a CSV row: paragraphs joined by blank lines, facet values by "; "."""
+    """One exported story as a CSV row: paragraphs joined by blank lines, facet values by "; ",
+    and a cell that a spreadsheet would run as a formula prefixed with `'`."""
     row = []
     for name in CSV_FIELDS:
         value = story.get(name)
@@ -553,5 +558,6 @@ def csv_row(story: dict) -> list[str]:
             value = "\n\n".join(value or [])
         elif isinstance(value, list):
             value = "; ".join(value)
-        row.append("" if value is None else str(value))
+        cell = "" if value is None else str(value)
+        row.append("'" + cell if cell.startswith(FORMULA_PREFIXES) else cell)
     return row

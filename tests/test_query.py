@@ -170,3 +170,13 @@ def test_stats(engine):
 def test_missing_index_says_what_to_run(tmp_path):
     with pytest.raises(IndexMissing, match="run `livesearch build PATH`"):
         Engine(tmp_path / "nowhere").search(SearchRequest())
+
+
+
+def test_csv_rows_keep_formula_like_page_text_as_text():
+    from searcher.query import CSV_FIELDS, csv_row
+
+    row = dict(zip(CSV_FIELDS, csv_row({"id": "a1", "headline": '=HYPERLINK("http://x.example")',
+                                         "body": ["-5 degrees overnight"], "people": ["@handle"], "source": "Wire"})))
+    assert row["headline"] == "'=HYPERLINK(\"http://x.example\")"
+    assert (row["body"], row["people"], row["source"]) == ("'-5 degrees overnight", "'@handle", "Wire")

@@ -20,10 +20,6 @@ from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-# Spreadsheets run cells that start with these as formulas; exported page text must stay text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def search_request(args: MultiDict) -> SearchRequest:
     """Parse the search parameters of a request (raises QueryError with a readable message);
     parameters it does not know, such as `prefix`, are ignored."""
@@ -53,16 +49,11 @@ def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(CSV_FIELDS)
     for story in stories:
-        writer.writerow([_spreadsheet_safe(cell) for cell in csv_row(story)])
+        writer.writerow(csv_row(story))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
-
-
-def _spreadsheet_safe(cell: str) -> str:
-    """Page text must stay text when the CSV is opened in a spreadsheet."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 @blueprint.get("/stories/<story_id>")
