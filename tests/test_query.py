@@ -174,8 +174,6 @@ def test_missing_index_says_what_to_run(tmp_path):
 
 
 def test_csv_rows_keep_formula_like_page_text_as_text():
-    from searcher.query import CSV_FIELDS, csv_row
-
     row = dict(zip(CSV_FIELDS, csv_row({"id": "a1", "headline": '=HYPERLINK("http://x.example")',
                                          "body": ["-5 degrees overnight"], "people": ["@handle"], "source": "Wire"})))
     assert row["headline"] == "'=HYPERLINK(\"http://x.example\")"
