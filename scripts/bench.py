@@ -155,7 +155,7 @@ def story_text(story: dict) -> str:
 
 def ner_ceiling(stories: list[dict], sample: int, processes: int | None) -> dict:
     """Bare spaCy NER (only the components NER needs) over an even sample of the stories."""
-    from searcher.entities import Enricher, load_model, model_name
+    from searcher.enrich.entities import Enricher, load_model, model_name
 
     processes = processes or Enricher().process_count(len(stories))  # what the cold build started
     step = max(1, len(stories) // sample)

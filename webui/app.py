@@ -13,8 +13,9 @@ from pathlib import Path
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from searcher.index import default_index_dir
-from searcher.query import Engine, IndexMissing, QueryError
+from searcher.errors import IndexMissing, QueryError
+from searcher.search.engine import Engine
+from searcher.settings import default_index_dir
 from webui import api, pages, security
 from webui.engine import EXTENSION_KEY
 
