@@ -13,14 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
 
-from searcher.backend.whoosh.store import (
-    Fingerprint,
-    FileEntry,
-    GenerationWriter,
-    WhooshStore,
-    file_key,
-    unchanged,
-)
+from searcher.backend import IndexWriter, open_store
+from searcher.backend.whoosh.store import Fingerprint, FileEntry, file_key, unchanged
 from searcher.errors import NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
 from searcher.pipeline.segment import stories_from_file
@@ -83,7 +77,7 @@ def build(
             f"no input files under {', '.join(map(str, paths))}: "
             "expected .txt, .html, .htm, .json or .jsonl files"
         )
-    store = WhooshStore(index_dir)
+    store = open_store(index_dir)
     summary = RunSummary(changed=True)
     with store.rebuild() as out:
         read = _read_files(files, summary, progress)
@@ -102,7 +96,7 @@ def update(
     progress: bool = True,
 ) -> RunSummary:
     """Index new and changed files into the live generation; with `prune`, drop vanished files."""
-    store = WhooshStore(index_dir)
+    store = open_store(index_dir)
     if not store.exists():
         return build(paths, index_dir, entities=entities, progress=progress)
     started = time.monotonic()
@@ -158,7 +152,7 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool) -> list[
 
 
 def _add_files(
-    out: GenerationWriter,
+    out: IndexWriter,
     read: list[_FileStories],
     summary: RunSummary,
     cache_path: Path,
