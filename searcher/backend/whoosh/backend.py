@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -12,12 +13,23 @@ from pathlib import Path
 import numpy as np
 
 from searcher import registry
+from searcher.backend.whoosh import analysis
 from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
+from searcher.search.analysis import (
+    CooccurrenceRequest,
+    CooccurrenceResult,
+    RelatedResult,
+    RelatedStory,
+    TimelineRequest,
+    TimelineResult,
+    TimelineSeries,
+    search_params,
+)
 from searcher.search.request import SearchRequest, facet_names
 from searcher.search.results import FacetValue, Hit, SearchResult
 
@@ -205,6 +217,125 @@ class WhooshBackend:
             "built_at": manifest.built_at,
             "updated_at": manifest.updated_at,
         }
+
+    @_damage_is_index_missing
+    def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:
+        started = time.perf_counter()
+        snap = self._current()
+        cols = snap.columns
+        mask = self._matches(snap, parse_query(req.search.q, snap.ix.schema), req.search)
+        if req.entity is None:
+            entity, found, base, target = None, True, cols.live, mask
+        else:
+            entity, found = analysis.resolve_entity(cols, req.entity)
+            base = mask
+            target = mask & cols.value_mask(entity.facet, entity.value) if found else np.zeros_like(mask)
+        items = analysis.cooccurrents(cols, base, target, req.search, entity, req.min_count, req.limit)
+        return CooccurrenceResult(
+            entity=entity, found=found, stories=int(target.sum()), universe=int(base.sum()),
+            min_count=req.min_count, items=items, edges=analysis.graph_edges(cols, target, items),
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    @_damage_is_index_missing
+    def timeline(self, req: TimelineRequest) -> TimelineResult:
+        started = time.perf_counter()
+        snap = self._current()
+        cols = snap.columns
+        mask = self._matches(snap, parse_query(req.search.q, snap.ix.schema), req.search)
+        dated = mask & (cols.days >= 0)
+        rows = []  # (entity, found, days)
+        for ref in req.entities or [None]:
+            if ref is None:
+                rows.append((None, True, cols.days[dated]))
+                continue
+            entity, found = analysis.resolve_entity(cols, ref)
+            days = cols.days[dated & cols.value_mask(entity.facet, entity.value)] if found else cols.days[:0]
+            rows.append((entity, found, days))
+        seen = [d for _, _, d in rows if len(d)]
+        first = req.search.date_from.toordinal() - 1 if req.search.date_from else (
+            min(int(d.min()) for d in seen) if seen else None)
+        last = req.search.date_to.toordinal() - 1 if req.search.date_to else (
+            max(int(d.max()) for d in seen) if seen else None)
+        if first is None or last is None or first > last:
+            interval, buckets = (req.interval if req.interval != "auto" else "month"), []
+        else:
+            interval = analysis.pick_interval(first, last) if req.interval == "auto" else req.interval
+            buckets = analysis.buckets_between(first, last, interval)
+        series = []
+        for entity, found, days in rows:
+            extra = [(entity.param(), entity.value)] if entity is not None and found else []
+            series.append(TimelineSeries(entity, found, int(len(days)),
+                                         analysis.bucket_counts(days, buckets, interval),
+                                         search_params(req.search, *extra)))
+        return TimelineResult(interval, buckets, series, req.search, (time.perf_counter() - started) * 1000)
+
+    @_damage_is_index_missing
+    def related(self, story_id: str, limit: int = 8) -> RelatedResult | None:
+        """Stories of other pages most similar in words (Bo1 key terms, BM25F) and entities
+        (shared values weighted by rarity); the same post seen again on its outlet is left out."""
+        from whoosh import query as wq
+
+        started = time.perf_counter()
+        snap = self._current()
+        searcher, cols = snap.searcher, snap.columns
+        docnum = searcher.document_number(id=story_id)
+        if docnum is None:
+            return None
+        doc = searcher.stored_fields(docnum)
+        text = "\n".join([doc.get("headline") or "", *(doc.get("paragraphs") or [])])
+        n_live = max(int(cols.live.sum()), 1)
+        skip = {docnum, *searcher.docs_for_query(wq.Term("page", doc["page"]))}
+
+        terms = analysis.key_terms(searcher, text)
+        text_scores: dict[int, float] = {}
+        if (q := analysis.text_query(terms)) is not None:
+            hits = searcher.search(q, limit=analysis.CANDIDATES, mask=skip)
+            top = hits.score(0) if len(hits) else 0.0
+            text_scores = {hit.docnum: 10.0 * hit.score / top for hit in hits} if top else {}
+
+        entity_scores = np.zeros(len(cols.live), dtype=np.float32)
+        rarity: dict[str, float] = {}
+        for spec in registry.story_facets():
+            for value in doc.get(spec.field) or []:
+                docs = cols.value_docs(spec.name, value)
+                if len(docs) > 1:
+                    rarity[value] = math.log2(n_live / len(docs))
+                    entity_scores[docs] += rarity[value]
+        possible = sum(rarity.values())
+        entity_scores[list(skip)] = 0
+        entity_scores[~cols.live] = 0
+        candidates = set(text_scores)
+        if possible:
+            entity_scores *= 10.0 / possible
+            best = np.argpartition(-entity_scores, min(analysis.CANDIDATES, len(entity_scores) - 1))[: analysis.CANDIDATES]
+            candidates |= {int(d) for d in best if entity_scores[d] > 0}
+        ranked = sorted(candidates, key=lambda d: (-(text_scores.get(d, 0.0) + float(entity_scores[d])), d))
+
+        analyzer = snap.ix.schema["body"].analyzer
+        words = analysis.words_by_stem(analyzer, text)
+        own_post = ((doc.get("source") or "").casefold(), (doc.get("headline") or "").casefold(),
+                    tuple(doc.get("paragraphs") or []))
+        items: list[RelatedStory] = []
+        for other in ranked:
+            fields = searcher.stored_fields(other)
+            source, headline = (fields.get("source") or "").casefold(), (fields.get("headline") or "").casefold()
+            if source == own_post[0] and (headline == own_post[1] or tuple(fields.get("paragraphs") or []) == own_post[2]):
+                continue  # the same post in another snapshot of its live blog
+            other_text = "\n".join([fields.get("headline") or "", *(fields.get("paragraphs") or [])])
+            other_terms = {t.text for t in analyzer(other_text)}
+            shared_entities = sorted(
+                {v for spec in registry.story_facets() for v in fields.get(spec.field) or [] if v in rarity},
+                key=lambda v: (-rarity[v], v))
+            items.append(RelatedStory(
+                id=fields["id"], headline=fields.get("headline") or None, date=fields.get("date_text"),
+                source=fields.get("source") or "", score=text_scores.get(other, 0.0) + float(entity_scores[other]),
+                shared_entities=shared_entities,
+                shared_words=[words.get(t, t) for t, _ in terms if t in other_terms],
+            ))
+            if len(items) >= limit:
+                break
+        return RelatedResult(story_id, items, (time.perf_counter() - started) * 1000)
 
     def _current(self) -> _Snapshot:
         """The snapshot of the index as it is on disk now (cheap when nothing changed)."""

@@ -126,6 +126,13 @@ class Columns:
             vid = self._folded[facet].get(value.casefold())
         return None if vid is None else self.values[facet][vid]
 
+    def value_docs(self, facet: str, value: str) -> np.ndarray:
+        """Documents carrying `value` (exact spelling), uncached: for one-off lookups."""
+        vid = self._ids.get(facet, {}).get(value)
+        if vid is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.pair_docs[facet][self.pair_values[facet] == vid]
+
     def value_mask(self, facet: str, value: str) -> np.ndarray:
         """Documents carrying `value` (cached: filters repeat across requests)."""
         key = (facet, value)
