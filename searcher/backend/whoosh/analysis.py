@@ -124,7 +124,11 @@ def buckets_between(first: int, last: int, interval: str) -> list[TimelineBucket
     end = date.fromordinal(last + 1)
     out: list[TimelineBucket] = []
     while start <= end:
-        following = _next_start(start, interval)
+        try:
+            following = _next_start(start, interval)
+        except (ValueError, OverflowError):  # past year 9999
+            out.append(TimelineBucket(start, date.max))
+            break
         out.append(TimelineBucket(start, following - timedelta(days=1)))
         if len(out) > MAX_BUCKETS:
             raise QueryError(f"more than {MAX_BUCKETS} {interval}s in the range; use a longer interval or narrow the dates")
@@ -145,7 +149,7 @@ def bucket_counts(days: np.ndarray, buckets: list[TimelineBucket], interval: str
 WORD = re.compile(r"\w[\w'-]*")
 KEY_TERMS = 12
 CANDIDATES = 60
-ENTITY_WEIGHT = 1.0  # per bit of entity rarity, against text scores scaled to 0..10
+MIN_SHARED_WORDS = 3  # a story sharing no entity must share this many key terms to be related
 
 
 def key_terms(searcher, text: str) -> list[tuple[str, float]]:

@@ -320,18 +320,22 @@ class WhooshBackend:
         for other in ranked:
             fields = searcher.stored_fields(other)
             source, headline = (fields.get("source") or "").casefold(), (fields.get("headline") or "").casefold()
-            if source == own_post[0] and (headline == own_post[1] or tuple(fields.get("paragraphs") or []) == own_post[2]):
+            same_headline = bool(headline) and headline == own_post[1]
+            if source == own_post[0] and (same_headline or tuple(fields.get("paragraphs") or []) == own_post[2]):
                 continue  # the same post in another snapshot of its live blog
             other_text = "\n".join([fields.get("headline") or "", *(fields.get("paragraphs") or [])])
             other_terms = {t.text for t in analyzer(other_text)}
             shared_entities = sorted(
                 {v for spec in registry.story_facets() for v in fields.get(spec.field) or [] if v in rarity},
                 key=lambda v: (-rarity[v], v))
+            shared_words = [words.get(t, t) for t, _ in terms if t in other_terms]
+            if not shared_entities and len(shared_words) < analysis.MIN_SHARED_WORDS:
+                continue  # one common word in common is not a relation
             items.append(RelatedStory(
                 id=fields["id"], headline=fields.get("headline") or None, date=fields.get("date_text"),
                 source=fields.get("source") or "", score=text_scores.get(other, 0.0) + float(entity_scores[other]),
                 shared_entities=shared_entities,
-                shared_words=[words.get(t, t) for t, _ in terms if t in other_terms],
+                shared_words=shared_words,
             ))
             if len(items) >= limit:
                 break
