@@ -328,7 +328,9 @@ class WhooshBackend:
             shared_entities = sorted(
                 {v for spec in registry.story_facets() for v in fields.get(spec.field) or [] if v in rarity},
                 key=lambda v: (-rarity[v], v))
-            shared_words = [words.get(t, t) for t, _ in terms if t in other_terms]
+            named = {w.casefold() for v in shared_entities for w in v.split()}
+            shared_words = [words.get(t, t) for t, _ in terms
+                            if t in other_terms and words.get(t, t).casefold() not in named]
             if not shared_entities and len(shared_words) < analysis.MIN_SHARED_WORDS:
                 continue  # one common word in common is not a relation
             items.append(RelatedStory(

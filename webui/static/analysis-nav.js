@@ -1,0 +1,14 @@
+// The links to the analysis pages carry the search as it is now: the search page changes its
+// URL as you type, so each link takes the current query string when followed.
+(function () {
+  "use strict";
+  var OWN = ["page", "per_page", "entity", "limit", "min_count", "interval"];
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.analysis-link") : null;
+    if (!link) return;
+    var params = new URLSearchParams(window.location.search);
+    OWN.forEach(function (name) { params.delete(name); });
+    var query = params.toString();
+    link.href = link.dataset.base + (query ? "?" + query : "");
+  }, true);
+})();
