@@ -384,6 +384,21 @@ def pick_index(rng: random.Random, cum_weights: list[float]) -> int:
     return bisect.bisect(cum_weights, rng.random() * cum_weights[-1])
 
 
+# Planted storylines: (person, city, organisation) named together far above chance, so the
+# demo's "who appears with" has a known answer (e.g. Rafael Grossi: Zaporizhzhia, the IAEA).
+STORYLINES = [
+    ("Rafael Grossi", "Zaporizhzhia", "the International Atomic Energy Agency"),
+    ("Kim Jong Un", "Vladivostok", "the Kremlin"),
+    ("Recep Tayyip Erdogan", "Odesa", "the United Nations"),
+]
+STORYLINE_RATE = 0.04
+# Wire copy: one story in WIRE_RATE reprints an earlier agency story of another outlet, lightly
+# edited (new headline, a paragraph cut, a sentence added), as live blogs do with Reuters/AP/AFP.
+WIRE_RATE = 0.03
+WIRE_POOL = 200  # recent agency stories a copy is drawn from
+WIRE_AGENCIES = ("Reuters", "AP", "AFP")
+
+
 # --- Records
 
 
@@ -397,6 +412,7 @@ class StoryDraft:
     topic: str
     country: str
     capital: str
+    ctx: dict = field(default_factory=dict, repr=False)  # the slot values it was written from
 
 
 @dataclass
@@ -412,21 +428,30 @@ class RenderedPage:
 
 
 def story_context(rng: random.Random, when: datetime) -> dict:
-    """Slot values for one story: the main actors repeat within a story, as in real reporting."""
+    """Slot values for one story: the main actors repeat within a story, as in real reporting.
+    One story in STORYLINE_RATE follows a planted storyline (a person always seen with one
+    city and organisation), so co-occurrence has a known answer in any corpus."""
     first, second = pick_index(rng, COUNTRY_WEIGHTS), pick_index(rng, COUNTRY_WEIGHTS)
     if second == first:
         second = (first + 1) % len(COUNTRIES)
-    country, demonym, capital, cities = COUNTRIES[first]
-    country2, demonym2, capital2, _ = COUNTRIES[second]
     one, other = pick_index(rng, PEOPLE_WEIGHTS), pick_index(rng, PEOPLE_WEIGHTS)
+    org = ORGS[pick_index(rng, ORG_WEIGHTS)]
+    city = None
+    if rng.random() < STORYLINE_RATE:
+        person_name, city, org_name = rng.choice(STORYLINES)
+        one = next(i for i, p in enumerate(PEOPLE) if p[0] == person_name)
+        first = next(i for i, c in enumerate(COUNTRIES) if city in c[3])
+        second = (first + 1) % len(COUNTRIES) if second == first else second
+        org = next(o for o in ORGS if o[0] == org_name)
     if other == one:
         other = (one + 1) % len(PEOPLE)
+    country, demonym, capital, cities = COUNTRIES[first]
+    country2, demonym2, capital2, _ = COUNTRIES[second]
     person, person2 = PEOPLE[one], PEOPLE[other]
-    org = ORGS[pick_index(rng, ORG_WEIGHTS)]
     n = rng.randint(2, 400)
     return {
         "country": country, "demonym": demonym, "capital": capital,
-        "city": rng.choice(cities), "country2": country2, "demonym2": demonym2,
+        "city": city or rng.choice(cities), "country2": country2, "demonym2": demonym2,
         "capital2": capital2, "capital3": rng.choice(COUNTRIES)[2],
         "person": person[0], "person_last": person[1], "person_role": person[2],
         "person2": person2[0], "person2_last": person2[1],
@@ -496,7 +521,33 @@ def write_story(rng: random.Random, when: datetime, used_headlines: set[str]) ->
         headline = f"{headline} ({len(used_headlines)})"  # still unpunctuated at the end
     used_headlines.add(headline)
     return StoryDraft(headline, write_paragraphs(rng, topic, ctx, when), when, topic,
-                      ctx["country"], ctx["capital"])
+                      ctx["country"], ctx["capital"], ctx)
+
+
+def wire_copy(rng: random.Random, original: StoryDraft, paragraphs: list[str], when: datetime,
+              used_headlines: set[str]) -> StoryDraft:
+    """Another outlet's reprint of an agency story: its own headline, the lead's day moved to
+    the reprint's, maybe a paragraph cut and a sentence added."""
+    ctx = dict(original.ctx, weekday=WEEKDAYS[when.weekday()])
+    headline = original.headline
+    for _ in range(20):
+        headline = capitalised(rng.choice(HEADLINES[original.topic]).format(**ctx))
+        if headline != original.headline and headline not in used_headlines:
+            break
+    else:
+        headline = f"{original.headline} ({len(used_headlines)})"
+    used_headlines.add(headline)
+    old_day, new_day = WEEKDAYS[original.when.weekday()], ctx["weekday"]
+    paragraphs = [paragraphs[0].replace(f"n {old_day}", f"n {new_day}")] + paragraphs[1:]
+    if len(paragraphs) > 2 and rng.random() < 0.5:
+        del paragraphs[rng.randrange(1, len(paragraphs))]
+    if rng.random() < 0.6:
+        added = capitalised(rng.choice(SENTENCES["common"]).format(**ctx))
+        at = rng.randrange(len(paragraphs))
+        paragraphs[at] = f"{paragraphs[at]} {added}" if at else paragraphs[at]
+        if not at:
+            paragraphs.append(added)
+    return StoryDraft(headline, paragraphs, when, original.topic, original.country, original.capital, ctx)
 
 
 def first_words(paragraph: str) -> str:
@@ -816,8 +867,9 @@ HTML_LAYOUTS = [layout_html_blocks, layout_html_jsonld, layout_html_flat]
 # --- Pages and files
 
 
-def plan_page(rng: random.Random, count: int) -> list[StoryDraft]:
-    """`count` stories over one to three consecutive days of a random day in 2021-2025."""
+def plan_page(rng: random.Random, count: int, wire_pool: list | None = None, outlet: str = "") -> list[StoryDraft]:
+    """`count` stories over one to three consecutive days of a random day in 2021-2025. Given a
+    `wire_pool` (recent (outlet, story, paragraphs) of other pages), some stories are wire copies."""
     start = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days - 3))
     days = rng.randint(1, 3)
     used: set[str] = set()
@@ -825,7 +877,18 @@ def plan_page(rng: random.Random, count: int) -> list[StoryDraft]:
     for _ in range(count):
         day = start + timedelta(days=rng.randrange(days))
         when = datetime(day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59))
-        stories.append(write_story(rng, when, used))
+        if wire_pool is None:
+            stories.append(write_story(rng, when, used))
+            continue
+        others = [entry for entry in wire_pool if entry[0] != outlet]
+        if others and rng.random() < WIRE_RATE:
+            _, original, paragraphs = rng.choice(others)
+            stories.append(wire_copy(rng, original, paragraphs, when, used))
+            continue
+        story = write_story(rng, when, used)
+        stories.append(story)
+        wire_pool.append((outlet, story, list(story.paragraphs)))
+        del wire_pool[:-WIRE_POOL]
     return stories
 
 
@@ -894,10 +957,11 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
             counts["files"] += 1
             jsonl_lines = []
 
+    wire_pool: list = []
     for number, size in enumerate(page_sizes(stories, rng), start=1):
         fmt = formats[rng.randrange(len(formats))]
         outlet = OUTLETS[rng.randrange(len(OUTLETS))]
-        drafts = plan_page(rng, size)
+        drafts = plan_page(rng, size, wire_pool, outlet[0])
         slug = f"page-{number:06d}"
         page, fields = render_page(rng, fmt, drafts, outlet, slug, decks)
         if fmt == "jsonl":

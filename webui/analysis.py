@@ -62,7 +62,8 @@ def graph_data(result: CooccurrenceResult) -> dict:
     items = result.items[:GRAPH_NODES]
     nodes = [{"id": f"n{i}", "label": c.value, "facet": c.facet, "count": c.count, "href": "/?" + c.stories}
              for i, c in enumerate(items)]
-    edges = [{"source": f"n{a}", "target": f"n{b}", "count": n} for a, b, n in result.edges]
+    edges = [{"source": f"n{a}", "target": f"n{b}", "count": n} for a, b, n in result.edges
+             if n >= result.min_count]  # between the others: only pairs that pass the same bar
     if result.entity is not None:
         nodes.insert(0, {"id": "center", "label": result.entity.value, "facet": result.entity.facet,
                          "count": result.stories, "href": None})
