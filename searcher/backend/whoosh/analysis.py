@@ -11,7 +11,6 @@ import re
 from datetime import date, timedelta
 
 import numpy as np
-from whoosh import query as wq
 
 from searcher import registry
 from searcher.backend.whoosh.columns import Columns
@@ -149,6 +148,7 @@ def bucket_counts(days: np.ndarray, buckets: list[TimelineBucket], interval: str
 WORD = re.compile(r"\w[\w'-]*")
 KEY_TERMS = 12
 CANDIDATES = 60
+MAX_TERM_SHARE = 0.1  # key terms in more than this share of stories say too little to score
 MIN_SHARED_WORDS = 3  # a story sharing no entity must share this many key terms to be related
 
 
@@ -167,13 +167,3 @@ def words_by_stem(analyzer, text: str) -> dict[str, str]:
         for token in analyzer(word):
             out.setdefault(token.text, word)
     return out
-
-
-def text_query(terms: list[tuple[str, float]]) -> wq.Query | None:
-    if not terms:
-        return None
-    clauses = []
-    for term, weight in terms:
-        clauses.append(wq.Term("body", term, boost=weight))
-        clauses.append(wq.Term("headline", term, boost=weight))
-    return wq.Or(clauses)

@@ -272,8 +272,9 @@ class WhooshBackend:
 
     @_damage_is_index_missing
     def related(self, story_id: str, limit: int = 8) -> RelatedResult | None:
-        """Stories of other pages most similar in words (Bo1 key terms, BM25F) and entities
-        (shared values weighted by rarity); the same post seen again on its outlet is left out."""
+        """Stories of other pages most similar in words (the story's Bo1 key terms, weighted by
+        rarity) and entities (shared values weighted by rarity), scored over numpy arrays of
+        postings; the same post seen again on its outlet, and its wire copies, are left out."""
         from whoosh import query as wq
 
         started = time.perf_counter()
@@ -285,15 +286,22 @@ class WhooshBackend:
         doc = searcher.stored_fields(docnum)
         text = "\n".join([doc.get("headline") or "", *(doc.get("paragraphs") or [])])
         n_live = max(int(cols.live.sum()), 1)
-        skip = {docnum, *searcher.docs_for_query(wq.Term("page", doc["page"]))}
+        skip = np.fromiter({docnum, *searcher.docs_for_query(wq.Term("page", doc["page"]))}, dtype=np.int64)
 
-        terms = analysis.key_terms(searcher, text)
-        text_scores: dict[int, float] = {}
-        if (q := analysis.text_query(terms)) is not None:
-            hits = searcher.search(q, limit=analysis.CANDIDATES, mask=skip)
-            top = hits.score(0) if len(hits) else 0.0
-            text_scores = {hit.docnum: 10.0 * hit.score / top for hit in hits} if top else {}
+        # words: one rarity-weighted vote per shared key term
+        reader = searcher.reader()
+        text_scores = np.zeros(len(cols.live), dtype=np.float32)
+        term_docs: list[tuple[str, np.ndarray]] = []
+        for term, _ in analysis.key_terms(searcher, text):
+            df = reader.doc_frequency("body", term)
+            if df < 2 or df > analysis.MAX_TERM_SHARE * n_live:
+                continue
+            docs = np.fromiter(reader.postings("body", term).all_ids(), dtype=np.int64)
+            text_scores[docs] += math.log2(n_live / df)
+            term_docs.append((term, docs))
+        possible_text = sum(math.log2(n_live / len(d)) for _, d in term_docs)
 
+        # entities: the same, per shared value
         entity_scores = np.zeros(len(cols.live), dtype=np.float32)
         rarity: dict[str, float] = {}
         for spec in registry.story_facets():
@@ -303,17 +311,18 @@ class WhooshBackend:
                     rarity[value] = math.log2(n_live / len(docs))
                     entity_scores[docs] += rarity[value]
         possible = sum(rarity.values())
-        entity_scores[list(skip)] = 0
-        entity_scores[~cols.live] = 0
-        candidates = set(text_scores)
-        if possible:
-            entity_scores *= 10.0 / possible
-            best = np.argpartition(-entity_scores, min(analysis.CANDIDATES, len(entity_scores) - 1))[: analysis.CANDIDATES]
-            candidates |= {int(d) for d in best if entity_scores[d] > 0}
-        ranked = sorted(candidates, key=lambda d: (-(text_scores.get(d, 0.0) + float(entity_scores[d])), d))
 
-        analyzer = snap.ix.schema["body"].analyzer
-        words = analysis.words_by_stem(analyzer, text)
+        scores = (text_scores * (10.0 / possible_text) if possible_text else text_scores)
+        scores += entity_scores * (10.0 / possible) if possible else entity_scores
+        scores[skip] = 0
+        scores[~cols.live] = 0
+        group = cols.groups[docnum]
+        scores[cols.groups == group] = 0  # its wire copies are the same story (see `copies`)
+        count = min(analysis.CANDIDATES, len(scores) - 1)
+        best = np.argpartition(-scores, count)[: count + 1] if count > 0 else np.flatnonzero(scores)
+        ranked = sorted((int(d) for d in best if scores[d] > 0), key=lambda d: (-float(scores[d]), d))
+
+        words = analysis.words_by_stem(snap.ix.schema["body"].analyzer, text)
         own_post = ((doc.get("source") or "").casefold(), (doc.get("headline") or "").casefold(),
                     tuple(doc.get("paragraphs") or []))
         items: list[RelatedStory] = []
@@ -323,21 +332,20 @@ class WhooshBackend:
             same_headline = bool(headline) and headline == own_post[1]
             if source == own_post[0] and (same_headline or tuple(fields.get("paragraphs") or []) == own_post[2]):
                 continue  # the same post in another snapshot of its live blog
-            other_text = "\n".join([fields.get("headline") or "", *(fields.get("paragraphs") or [])])
-            other_terms = {t.text for t in analyzer(other_text)}
             shared_entities = sorted(
                 {v for spec in registry.story_facets() for v in fields.get(spec.field) or [] if v in rarity},
                 key=lambda v: (-rarity[v], v))
             named = {w.casefold() for v in shared_entities for w in v.split()}
-            shared_words = [words.get(t, t) for t, _ in terms
-                            if t in other_terms and words.get(t, t).casefold() not in named]
+            shared_words = [
+                words.get(term, term) for term, docs in term_docs
+                if _contains(docs, other) and words.get(term, term).casefold() not in named
+            ]
             if not shared_entities and len(shared_words) < analysis.MIN_SHARED_WORDS:
-                continue  # one common word in common is not a relation
+                continue  # a common word or two in common is not a relation
             items.append(RelatedStory(
                 id=fields["id"], headline=fields.get("headline") or None, date=fields.get("date_text"),
-                source=fields.get("source") or "", score=text_scores.get(other, 0.0) + float(entity_scores[other]),
-                shared_entities=shared_entities,
-                shared_words=shared_words,
+                source=fields.get("source") or "", score=float(scores[other]),
+                shared_entities=shared_entities, shared_words=shared_words,
             ))
             if len(items) >= limit:
                 break
@@ -422,6 +430,11 @@ class WhooshBackend:
             return corrected.string if corrected.query != query else None
         except (TypeError, AttributeError):
             return None
+
+
+def _contains(sorted_docs: np.ndarray, doc: int) -> bool:
+    at = int(np.searchsorted(sorted_docs, doc))
+    return at < len(sorted_docs) and int(sorted_docs[at]) == doc
 
 
 def _link(doc: dict) -> dict:

@@ -31,6 +31,7 @@ class _LeafColumns:
     pair_values: dict[str, np.ndarray]
     times: np.ndarray
     live: np.ndarray
+    wire: np.ndarray  # wire-copy group label per document ("" when none)
 
 
 class LeafCache:
@@ -79,18 +80,34 @@ def _read_leaf(reader) -> _LeafColumns:
     live = np.ones(n, dtype=bool)
     if reader.has_deletions():
         live[[d for d in range(n) if reader.is_deleted(d)]] = False
-    return _LeafColumns(values, pair_docs, pair_values, times, live)
+    if "wire" in reader.schema and reader.has_column("wire"):  # indexes built before issue 17 have none
+        wire = np.array([v or "" for v in reader.column_reader("wire")], dtype=object)
+    else:
+        wire = np.full(n, "", dtype=object)
+    return _LeafColumns(values, pair_docs, pair_values, times, live, wire)
+
+
+def _group_numbers(labels: np.ndarray) -> np.ndarray:
+    """Wire group labels as numbers; an unlabelled document is a group of its own."""
+    groups = np.arange(len(labels), dtype=np.int64) + len(labels)
+    labelled = np.flatnonzero(labels != "")
+    if len(labelled):
+        _, numbers = np.unique(labels[labelled].astype(str), return_inverse=True)
+        groups[labelled] = numbers
+    return groups
 
 
 class Columns:
     """The arrays of a whole searcher: global document numbers, global value ids per facet."""
 
-    def __init__(self, values, pair_docs, pair_values, times, live):
+    def __init__(self, values, pair_docs, pair_values, times, live, groups=None):
         self.values: dict[str, list[str]] = values  # facet -> value id -> value
         self.pair_docs: dict[str, np.ndarray] = pair_docs  # facet -> doc of each (doc, value)
         self.pair_values: dict[str, np.ndarray] = pair_values  # facet -> value of each pair
         self.times = times  # DATETIME column (microseconds), NO_DATE when missing
         self.live = live  # not deleted
+        # wire-copy group of each document (an int; a story in no group has its own)
+        self.groups = groups if groups is not None else np.arange(len(live), dtype=np.int64)
         self.days = np.where(times == NO_DATE, -1, times // MICROS_PER_DAY)
         self._ids = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._folded = {f: {v.casefold(): i for i, v in enumerate(vs)} for f, vs in values.items()}
@@ -114,10 +131,12 @@ class Columns:
             pair_values[facet] = np.concatenate(vals) if vals else np.zeros(0, np.int32)
         times = np.full(size, NO_DATE, dtype=np.int64)
         live = np.zeros(size, dtype=bool)
+        labels = np.full(size, "", dtype=object)
         for leaf, offset in leaves:
             times[offset: offset + len(leaf.times)] = leaf.times
             live[offset: offset + len(leaf.live)] = leaf.live
-        return cls(values, pair_docs, pair_values, times, live)
+            labels[offset: offset + len(leaf.wire)] = leaf.wire
+        return cls(values, pair_docs, pair_values, times, live, _group_numbers(labels))
 
     def resolve(self, facet: str, value: str) -> str | None:
         """The indexed spelling of a value, matched exactly or else case-insensitively."""
@@ -176,6 +195,18 @@ class Columns:
             if keep(value):
                 out.append((value, int(counts[vid])))
         return out
+
+    def first_of_groups(self, order: np.ndarray) -> np.ndarray:
+        """`order` (document numbers) keeping only the first of each wire group."""
+        if len(order) == 0:
+            return order
+        _, first = np.unique(self.groups[order], return_index=True)
+        return order[np.sort(first)]
+
+    def group_sizes(self, mask: np.ndarray) -> np.ndarray:
+        """Per document: how many documents of `mask` share its wire group."""
+        counts = np.bincount(self.groups[mask], minlength=2 * len(self.groups))
+        return counts[self.groups]
 
     def date_order(self, mask: np.ndarray, newest: bool, limit: int | None) -> np.ndarray:
         """Matching documents by date (undated last), the first `limit` of them."""

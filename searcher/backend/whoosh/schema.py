@@ -41,6 +41,9 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(sortable=True),
         date_text=fields.STORED(),  # the ISO text as segmented, date or date-time
         date_basis=fields.ID(stored=True),
+        wire=fields.ID(stored=True, sortable=True),  # wire-copy group: the id of the group's first story (searcher.enrich.wire)
+        wire_bands=fields.ID(),  # LSH band keys of the body's MinHash: candidates of later copies
+        minhash=fields.STORED(),  # the signature itself, to check a candidate's similarity
         **{name: fields.ID(stored=True) for name in facet_fields().values()},
     )
 

@@ -30,6 +30,7 @@ from whoosh.index import TOC, clean_files
 
 from searcher.backend.whoosh.schema import make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
+from searcher.enrich import wire
 from searcher.records import Story
 
 POINTER = "CURRENT"
@@ -148,6 +149,7 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
+        self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
 
     def begin(self, expected_stories: int) -> None:
         procs = 1
@@ -158,7 +160,28 @@ class GenerationWriter:
         )
 
     def add(self, story: Story, file_key: str) -> None:
-        self._writer.add_document(**story_to_document(story, file_key))
+        doc = story_to_document(story, file_key)
+        sig = wire.signature(story.body)
+        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        if sig is not None:
+            doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
+        self._writer.add_document(**doc)
+
+    def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
+        """(group, signature, source) of the stories indexed before this run sharing a band."""
+        reader = self._searcher.reader()
+        if "wire_bands" not in reader.schema:
+            return []
+        docs = set()
+        for key in bands:
+            if ("wire_bands", key) in reader:
+                docs.update(reader.postings("wire_bands", key).all_ids())
+        out = []
+        for docnum in sorted(docs):
+            fields = self._searcher.stored_fields(docnum)
+            if fields.get("minhash"):
+                out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
+        return out
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
