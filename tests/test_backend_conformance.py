@@ -296,3 +296,53 @@ def test_related_stories_share_words_and_entities_but_not_the_page_or_the_same_p
     assert {"shelling", "cooling"} & {w.lower() for w in top.shared_words}
     assert top.why().startswith("shares ")
     assert nuclear.related("no-such-id") is None
+
+
+# ---- wire copies: one agency text, reprinted with edits by other outlets, is one group -------
+
+AGENCY = ("Ukraine's Black Sea port of Odesa reopened to grain ships on Monday after a week of "
+          "drone attacks, the port authority said. Three bulk carriers loaded wheat and corn under naval "
+          "escort, and insurers said premiums for the route had fallen for the first time since spring.")
+WIRE = [  # (file, source, headline, paragraphs)
+    ("w1.txt", "a", "Port of Odesa reopens to grain ships", [AGENCY, "Exports had stalled for seven days."]),
+    ("w2.txt", "b", "Grain ships return to Odesa", [AGENCY.replace("on Monday ", "on Monday morning "),
+                                                    "Kyiv thanked its partners for the escort."]),  # last paragraph changed
+    ("w3.txt", "c", "Odesa port back in business", [AGENCY]),  # a paragraph cut
+    ("w4.txt", "d", "Elections in Moldova", ["Voters in Moldova chose a new parliament on Sunday, with turnout "
+                                             "above half of the electorate and observers reporting calm."]),
+    ("f1.txt", "e", "Council item 1", ["The harbour board discussed dredging plan 1 and the budget for the coming year."] * 3),
+    ("f2.txt", "e", "Council item 2", ["The harbour board discussed dredging plan 2 and the budget for the coming year."] * 3),
+]
+
+
+def wire_story(file, source, headline, paragraphs) -> Story:
+    return Story(source=f"{source}-news.example", origin=f"/corpus/{file}", position=0, headline=headline,
+                 body=list(paragraphs), url=f"https://{source}-news.example/{file}", date="2024-05-06",
+                 date_basis="stated")
+
+
+def test_wire_copies_are_grouped_collapsed_and_listed_and_update_finds_earlier_copies(tmp_path):
+    for name, (make_store, make_backend) in BACKENDS.items():
+        store = make_store(tmp_path / name)
+        with store.rebuild() as out:
+            out.begin(len(WIRE))
+            for row in WIRE:
+                out.add(wire_story(*row), f"/corpus/{row[0]}")
+        backend = make_backend(tmp_path / name)
+        collapsed = search(backend, q="odesa")
+        assert collapsed.total == 1 and collapsed.hits[0].copies == 2
+        assert search(backend, q="odesa", collapse="false").total == 3
+        assert all(h.copies == 0 for h in search(backend, q="odesa", collapse="false").hits)
+        first = backend.story(collapsed.hits[0].id)
+        assert sorted(c["source"] for c in first["copies"]) == sorted(
+            f"{s}-news.example" for _, s, _, _ in WIRE[:3] if f"{s}-news.example" != first["source"])
+        assert search(backend, q="moldova").hits[0].copies == 0
+        assert search(backend, q="dredging").total == 2  # one outlet's formula is not wire copy
+        with store.amend() as out:
+            out.begin(1)
+            out.add(wire_story("w5.txt", "f", "Odesa reopens", [AGENCY, "More ships are expected."]), "/corpus/w5.txt")
+        assert search(backend, q="odesa").total == 1 and search(backend, q="odesa").hits[0].copies == 3
+        assert search(backend, q="odesa", collapse="false", per_page="1", page="4").total == 4
+        related = backend.related(first["id"])
+        assert not {c["id"] for c in first["copies"]} & {r.id for r in related.items}
+        backend.close()

@@ -57,6 +57,9 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("collapse", "Show the wire copies of one story (other outlets' reprints) once, the first in the "
+              "order, with `copies` counting the rest; false lists every copy.",
+              {"type": "boolean", "default": True}),
     ]
     return params
 
@@ -79,6 +82,8 @@ def _schemas() -> dict:
         "url": NULLABLE_STRING,
         **entities,
         "score": {"type": ["number", "null"]},
+        "copies": {"type": "integer", "minimum": 0,
+                   "description": "Other matching stories of its wire group (hidden when collapse is true)."},
     })
     facets = _object({
         **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
@@ -115,6 +120,9 @@ def _schemas() -> dict:
             **entities,
             "previous": neighbour,
             "next": neighbour,
+            "copies": {"type": "array", "description": "Wire copies: the same text printed by other outlets.",
+                       "items": _object({"id": {"type": "string"}, "headline": NULLABLE_STRING,
+                                         "source": {"type": "string"}, "date": NULLABLE_STRING})},
         },
     }
     facet_values = _object({
@@ -249,7 +257,7 @@ def openapi_document() -> dict:
                                 "default": analysis.COOCCURRENCE_LIMIT}},
                     {"name": "min_count", "in": "query", "required": False, "description": "Fewest shared stories.",
                      "schema": {"type": "integer", "minimum": 1, "default": analysis.MIN_COUNT}},
-                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page"))],
+                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
                 ],
                 "responses": {"200": _json("Cooccurrence", "Co-occurring entities, best first."), **ERRORS},
             }},
@@ -263,7 +271,7 @@ def openapi_document() -> dict:
                                 "items": {"type": "string", "maxLength": analysis.MAX_ENTITY_CHARS}}},
                     {"name": "interval", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": list(analysis.INTERVALS), "default": "auto"}},
-                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page"))],
+                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
                 ],
                 "responses": {"200": _json("Timeline", "Buckets and one series per entity."), **ERRORS},
             }},

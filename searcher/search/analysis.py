@@ -79,7 +79,7 @@ def _entities(params: Mapping[str, list[str]]) -> list[EntityRef]:
 
 
 def _search_part(params: Mapping[str, list[str]]) -> SearchRequest:
-    own = {"page", "per_page", *COOCCURRENCE_PARAMS, *TIMELINE_PARAMS, *RELATED_PARAMS}
+    own = {"page", "per_page", "collapse", *COOCCURRENCE_PARAMS, *TIMELINE_PARAMS, *RELATED_PARAMS}
     return SearchRequest.from_params({k: v for k, v in params.items() if k not in own})
 
 

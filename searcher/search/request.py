@@ -43,6 +43,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
@@ -70,7 +71,8 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page)
+        collapse = _bool_param(params, "collapse", True)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, collapse)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -88,6 +90,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if not self.collapse:
+            out.append(("collapse", "false"))
         return out
 
 
@@ -142,3 +146,12 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: in
     return value
 
 
+def _bool_param(params: Mapping[str, list[str]], name: str, default: bool) -> bool:
+    text = _last(params, name)
+    if text is None:
+        return default
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise QueryError(f"{name!r} must be true or false, not {text!r}")

@@ -25,6 +25,7 @@ class Hit:
     url: str | None
     facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
     score: float | None  # None when not ranked by relevance
+    copies: int = 0  # other matching stories of its wire group, hidden when results collapse
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -35,9 +36,10 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score")}
+        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "copies")}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
+        data["copies"] = self.copies
         return data
 
 

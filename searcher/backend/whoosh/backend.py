@@ -105,18 +105,33 @@ class WhooshBackend:
         snap = self._current()
         query = parse_query(req.q, snap.ix.schema)
         mask = self._matches(snap, query, req)
-        total = int(mask.sum())
+        cols = snap.columns
+        total = int(np.unique(cols.groups[mask]).size) if req.collapse else int(mask.sum())
         start = (req.page - 1) * req.per_page
+        need = start + req.per_page
         ranked = req.sort == "relevance" and query is not None
-        if ranked:
-            rank_by = phrases_as_words(query)
-            narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
-            docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, start + req.per_page)[start:]
-        else:
-            order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
-            docs_scores = [(int(d), None) for d in order[start:]]
+        limit = need * 2 + 20 if req.collapse else need
+        while True:  # when collapsing, fetch more until `need` groups are in hand
+            if ranked:
+                rank_by = phrases_as_words(query)
+                narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
+                docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, limit)
+            else:
+                order = cols.date_order(mask, req.sort != "oldest", limit)
+                docs_scores = [(int(d), None) for d in order]
+            fetched = len(docs_scores)
+            if req.collapse:
+                seen: set[int] = set()
+                docs_scores = [(d, s) for d, s in docs_scores
+                               if not (int(cols.groups[d]) in seen or seen.add(int(cols.groups[d])))]
+            if not req.collapse or len(docs_scores) >= need or fetched < limit:
+                break
+            limit *= 4
+        docs_scores = docs_scores[start:need]
+        sizes = cols.group_sizes(mask) if req.collapse else None
         marker = Highlighter(query_terms(query, snap.searcher.reader()))
-        hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
+        hits = [self._hit(snap, doc, score, marker, int(sizes[doc]) - 1 if sizes is not None else 0)
+                for doc, score in docs_scores]
         suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
         return SearchResult(
             query=req.q,
@@ -143,7 +158,22 @@ class WhooshBackend:
         data["page_title"] = doc.get("page_title")
         data["previous"] = _link(siblings[at - 1]) if at > 0 else None
         data["next"] = _link(siblings[at + 1]) if at + 1 < len(siblings) else None
+        data["copies"] = self._copies(snap, snap.searcher.document_number(id=story_id))
         return data
+
+    def _copies(self, snap: _Snapshot, docnum: int | None) -> list[dict]:
+        """The other stories of a story's wire group (other outlets' reprints), oldest first."""
+        cols = snap.columns
+        if docnum is None:
+            return []
+        others = (cols.groups == cols.groups[docnum]) & cols.live
+        others[docnum] = False
+        out = []
+        for other in cols.date_order(others, False, 50):
+            fields = snap.searcher.stored_fields(int(other))
+            out.append({"id": fields["id"], "headline": fields.get("headline") or None,
+                        "source": fields.get("source") or "", "date": fields.get("date_text")})
+        return out
 
     @_damage_is_index_missing
     def facet_values(
@@ -388,7 +418,7 @@ class WhooshBackend:
         results = snap.searcher.search(query, filter=allow, limit=limit)
         return [(hit.docnum, float(hit.score)) for hit in results]
 
-    def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
+    def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter, copies: int = 0) -> Hit:
         doc = snap.searcher.stored_fields(docnum)
         return Hit(
             id=doc["id"],
@@ -400,6 +430,7 @@ class WhooshBackend:
             url=doc.get("url"),
             facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
             score=None if score is None else round(score, 4),
+            copies=copies,
         )
 
     def _facets(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> dict[str, list[FacetValue]]:
