@@ -58,3 +58,37 @@ def test_story_page_lists_related_stories_with_why(page, base_url):  # noqa: F81
     items.first.locator(".related-link").click()
     page.wait_for_selector("article.story h1")
     assert page.locator("article.story h1").inner_text() == headline
+
+
+@pytest.fixture(scope="module")
+def wire_url(tmp_path_factory):
+    """An index holding one agency story reprinted by two more outlets (no spaCy: written
+    straight through the store, as the conformance suite does)."""
+    from searcher.backend import open_store
+    from test_backend_conformance import WIRE, wire_story
+    from webui_support import served
+
+    folder = tmp_path_factory.mktemp("wire-index")
+    with open_store(folder).rebuild() as out:
+        out.begin(len(WIRE))
+        for row in WIRE:
+            out.add(wire_story(*row), f"/corpus/{row[0]}")
+    with served(folder) as url:
+        yield url
+
+
+def test_wire_copies_collapse_expand_on_the_story_page_and_switch_off(page, wire_url):  # noqa: F811
+    page.goto(wire_url + "/")
+    page.locator("#q").press_sequentially("odesa", delay=20)
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('1 story')")
+    copies = page.locator(".hit-copies a")
+    assert copies.inner_text() == "+ 2 outlets carried this"
+    copies.click()
+    page.wait_for_selector("#copies")
+    assert page.locator("#copies .copy-item").count() == 2
+    page.go_back()
+    page.wait_for_selector(".hit-copies a")
+    page.locator("#collapse-link").click()
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('3 stories')")
+    assert ("collapse", "false") in params(page) and page.locator(".hit-copies").count() == 0
+    assert page.locator("#collapse-link").inner_text() == "Group wire copies"
