@@ -60,7 +60,19 @@ def stories(count: int, seed: int):
             made += 1
 
 
-def build(index: Path, count: int, seed: int) -> float:
+def build(index: Path, count: int, seed: int, wire_groups: bool = True) -> float:
+    from searcher.enrich import wire
+
+    signature = wire.signature
+    if not wire_groups:  # the same build without near-duplicate detection, for its cost
+        wire.signature = lambda paragraphs: None
+    try:
+        return _build(index, count, seed)
+    finally:
+        wire.signature = signature
+
+
+def _build(index: Path, count: int, seed: int) -> float:
     started = time.perf_counter()
     with open_store(index).rebuild() as out:
         out.begin(count)
@@ -87,7 +99,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--wire-cost", action="store_true",
+                        help="only build twice into temporary folders, with and without wire-copy detection")
     args = parser.parse_args()
+    if args.wire_cost:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            without = build(Path(tmp) / "without", args.stories, args.seed, wire_groups=False)
+            with_wire = build(Path(tmp) / "with", args.stories, args.seed)
+        print(json.dumps({"stories": args.stories, "store_build_s": {"without_wire": round(without, 1),
+                          "with_wire": round(with_wire, 1)}, "extra": f"{100 * (with_wire / without - 1):.1f}%"}))
+        return
     index = args.index or ROOT / "bench-out" / f"analysis-{args.stories}"
     engine = Engine(index)
     figures: dict = {"stories": args.stories}
