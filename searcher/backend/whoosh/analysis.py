@@ -167,3 +167,26 @@ def words_by_stem(analyzer, text: str) -> dict[str, str]:
         for token in analyzer(word):
             out.setdefault(token.text, word)
     return out
+
+
+def postings_array(reader, field: str, term: str) -> np.ndarray:
+    """Global document numbers of a term's postings, read a block at a time.
+
+    Whoosh yields postings one id at a time in Python (about 60 ms per related-stories call at
+    20k stories); its W3 leaf matcher holds each block's ids as one tuple, so this takes whole
+    blocks (falling back to the per-id iterator for any other matcher). Deleted documents are
+    included: callers mask them with the live column."""
+    parts = []
+    for leaf, offset in reader.leaf_readers():
+        if (field, term) not in leaf:
+            continue
+        matcher = leaf.postings(field, term)
+        if not all(hasattr(matcher, a) for a in ("_read_ids", "_next_block", "_ids", "_i")):
+            parts.append(np.fromiter(matcher.all_ids(), dtype=np.int64) + offset)
+            continue
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            parts.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
+            matcher._next_block()
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

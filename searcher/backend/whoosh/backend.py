@@ -326,7 +326,7 @@ class WhooshBackend:
             df = reader.doc_frequency("body", term)
             if df < 2 or df > analysis.MAX_TERM_SHARE * n_live:
                 continue
-            docs = np.fromiter(reader.postings("body", term).all_ids(), dtype=np.int64)
+            docs = analysis.postings_array(reader, "body", term)
             text_scores[docs] += math.log2(n_live / df)
             term_docs.append((term, docs))
         possible_text = sum(math.log2(n_live / len(d)) for _, d in term_docs)

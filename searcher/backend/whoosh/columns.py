@@ -179,7 +179,18 @@ class Columns:
         return mask
 
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """Matching documents per value id of `facet`."""
+        """Matching documents per value id of `facet` (over every live document: cached)."""
+        if mask is self.live:
+            with self._lock:
+                cached = self._masks.get(("#live-counts", facet))
+            if cached is None:
+                cached = self._count(facet, mask)
+                with self._lock:
+                    self._masks[("#live-counts", facet)] = cached
+            return cached
+        return self._count(facet, mask)
+
+    def _count(self, facet: str, mask: np.ndarray) -> np.ndarray:
         chosen = self.pair_values[facet][mask[self.pair_docs[facet]]]
         return np.bincount(chosen, minlength=len(self.values[facet]))
 
