@@ -64,7 +64,7 @@ def test_lightly_edited_copies_are_grouped_with_high_precision_and_recall():
 
 def test_heavier_edits_trade_recall_not_precision():
     precision, recall = precision_recall(constructed_set(heavy=True))
-    assert precision >= 0.9 and recall >= 0.4, (precision, recall)
+    assert precision >= 0.9 and recall >= 0.3, (precision, recall)
 
 
 def test_short_bodies_and_one_outlets_formulas_are_never_grouped():

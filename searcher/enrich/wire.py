@@ -19,8 +19,8 @@ from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
 NUM_PERM = 64
-SHINGLE = 3  # words per shingle
-THRESHOLD = 0.5  # estimated Jaccard of body shingles at or above which two stories are copies
+SHINGLE = 5  # words per shingle
+THRESHOLD = 0.4  # estimated Jaccard of body shingles at or above which two stories are copies
 MIN_WORDS = 12  # shorter bodies are never grouped: too little text to tell a copy from a formula
 BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
 _WORD = re.compile(r"\w+")
