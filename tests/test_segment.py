@@ -220,3 +220,44 @@ def test_a_key_events_link_does_not_swallow_the_stories_before_its_post():
         "The shadow chancellor said the plans would hit working families hardest.\n"
     )
     assert [s.headline for s in stories] == ["Chancellor raises fuel duty", "Opposition attacks spending plans"]
+
+
+_THREE_POSTS = (
+    "Live: harbour news as it happens, 3 March 2025\n\n"
+    "Ferry strike called off in Marlow\n{stamp}\n\n"
+    "The ferry union called off Tuesday's strike after a late offer from the operator, officials said.\n\n"
+    "Crossings will run to the normal timetable.\n\n"
+    "Lighthouse keeper honoured by the town\n{stamp}\n\n"
+    "The council gave its medal to the keeper who guided a stricken yacht to safety in January.\n\n"
+    "New bridge opens to cyclists\n{stamp}\n\n"
+    "Cyclists crossed the new bridge over the estuary for the first time on Tuesday.\n"
+)
+
+
+def test_identical_stamps_under_every_headline_keep_every_story():
+    for stamp in ("Updated 3 March 2025", "Posted 3 March 2025", "3 March 2025", "Updated 3 March 2025 14:10"):
+        stories = _text_page(_THREE_POSTS.format(stamp=stamp))
+        assert [s.headline for s in stories] == ["Ferry strike called off in Marlow", "Lighthouse keeper honoured by the town",
+                                                 "New bridge opens to cyclists"], stamp
+        assert [len(s.body) for s in stories] == [2, 1, 1], stamp
+        assert {s.date[:10] for s in stories} == {"2025-03-03"}, stamp
+
+
+def test_every_line_has_one_label_and_prose_lands_in_one_story():
+    from searcher.lines import KINDS, assemble, dropped, label_lines
+
+    text = _THREE_POSTS.format(stamp="Updated 3 March 2025") + (
+        "Sign up to our morning newsletter\nChoose the plan that is right for you.\n© 2025 Marlow Gazette\n")
+    labelled = label_lines(text.splitlines())
+    entries = assemble(labelled)
+    assert len(labelled) == len(text.splitlines()) and all(line.kind in KINDS for line in labelled)
+    held = [i for e in entries for i in e.lines]
+    assert sorted(held) == [line.index for line in labelled if line.kind == "prose"]  # each once
+    assert dropped(labelled) == {"footer": 3, "kicker": 1}  # the page title line stands above the first headline
+
+
+def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
+    stories = _text_page(_THREE_POSTS.format(stamp="Updated 3 March 2025") +
+                         "\nHarbour master retires after forty years\nThe harbour master, who took the post in")
+    assert stories[-1].headline == "Harbour master retires after forty years"
+    assert stories[-1].body == ["The harbour master, who took the post in"]
