@@ -47,7 +47,8 @@ _AGO = re.compile(
 # Hours 20-23 first: with `[01]?\d` first, "21:15" would match as hour 2 with no minutes.
 _TIME = re.compile(
     r"^(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?",
+    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?"
+    r"(?:\s*(?P<word>Uhr|hrs?|horas?|heures?|ore|godz\.?)(?![\w]))?",  # `12.31 Uhr:`, `14.10 hrs`
     re.I,
 )
 # UTC offsets (hours) of the zone abbreviations live blogs print; CST/EST are the North American
@@ -123,7 +124,7 @@ def clock_prefix(text: str) -> tuple[tuple[int, int, str | None], str] | None:
     sep = re.match(r"\s*[:\-–—|]\s+|\s*:?\s*$", rest)
     if sep:
         rest = rest[sep.end():]
-    elif not (match["ampm"] or match["tz"]) or not rest[:1].isspace():
+    elif not (match["ampm"] or match["tz"] or match["word"]) or not rest[:1].isspace():
         return None
     clock = parse_clock(text[: match.end()])
     return (clock, rest.strip()) if clock else None

@@ -1,12 +1,17 @@
 """What the structure of a saved HTML page says: metadata, live-blog posts, plain text lines.
 
-Structure beats text rules: schema.org LiveBlogPosting JSON-LD first, then repeated
-article/section (or time-stamped) containers, each with its heading and `<time datetime>`.
-Pages without such structure are flattened to text lines for the text rules.
+The rendered page is the truth. Posts come from repeated article/section (or time-stamped)
+containers, each with its heading and `<time datetime>`; a flat ticker (`<h2>12.31 Uhr: ...`
+headings and paragraphs in one rich-text block) is split by the text rules on its clock
+headings. schema.org LiveBlogPosting JSON-LD is used only where the page shows nothing of its
+own (a script shell) or for the updates whose text the page shows, with its headlines dropped
+when they are the page's title and its markup and entities removed. Pages without such
+structure are flattened to text lines (with a hint for whole-link blocks) for the text rules.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from collections.abc import Iterator
@@ -15,9 +20,14 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from searcher import dates
+
 BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "td", "th", "div",
               "article", "section", "header", "main", "ul", "ol", "table", "figure", "aside", "footer", "nav"}
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
+ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+SHELL_WORDS = 40  # a page showing fewer words is a script shell: its JSON-LD is all there is
+CONTENT_SHARE = 0.8  # the content root holds this share of the page's paragraph text
 # Never story text: scripts, navigation, image captions, related-link boxes, forms.
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "figure",
              "figcaption", "button", "form", "select", "iframe", "head"}
@@ -110,9 +120,9 @@ def _is_type(data: dict, *names: str) -> bool:
     return any(k in names for k in kinds)
 
 
-def live_blog_posts(root) -> list[Post]:
+def live_blog_posts(root, page_title: str | None = None) -> list[Post]:
     """The page's posts from its structure; [] when the structure does not mark posts."""
-    posts = _posts_from_json_ld(root) or _posts_from_containers(root)
+    posts = _posts_from_containers(root, page_title) or _posts_from_json_ld(root, page_title)
     seen: set[tuple] = set()
     unique = []
     for post in posts:  # a pinned post repeats a later one
@@ -123,32 +133,84 @@ def live_blog_posts(root) -> list[Post]:
     return unique
 
 
-def _posts_from_json_ld(root) -> list[Post]:
+def structured_text(value) -> str:
+    """A text from structured data with entities decoded and markup stripped, paragraphs kept
+    as lines: JSON-LD bodies carry `&#x201C;`, `&apos;` and `<a href=...>` as often as not."""
+    text = html_lib.unescape(str(value or ""))
+    if "<" in text and ">" in text:
+        text = re.sub(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)>", "\n", text)
+        try:
+            text = lxml.html.fragment_fromstring(text, create_parent="div").text_content()
+        except (etree.ParserError, ValueError):
+            text = re.sub(r"<[^>]+>", " ", text)
+        text = html_lib.unescape(text)
+    return "\n".join(clean(line) for line in text.split("\n") if clean(line))
+
+
+def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
+    """JSON-LD updates, trusted only as far as the page agrees with them.
+
+    A headline that is the page's (or the blog's) own title is no post title; when the page
+    shows text of its own, only updates whose opening words it shows are kept (a JSON-LD list
+    often holds the blog's whole history while the page shows its newest posts)."""
+    shown = _words(text_content_of(root))
+    shell = len(shown.split()) < SHELL_WORDS
     posts = []
     for data in json_ld(root):
         if not _is_type(data, "LiveBlogPosting"):
             continue
+        titles = {_words(t) for t in (page_title, structured_text(data.get("headline")), structured_text(data.get("name"))) if t}
         updates = data.get("liveBlogUpdate") or []
         for update in updates if isinstance(updates, list) else [updates]:
             if not isinstance(update, dict):
                 continue
-            body = update.get("articleBody") or update.get("text") or ""
-            paragraphs = [clean(p) for p in re.split(r"\n\s*\n|\n", str(body)) if clean(p)]
-            if paragraphs or update.get("headline"):
-                posts.append(Post(clean(update.get("headline")) or None, paragraphs,
-                                  update.get("datePublished") or update.get("dateModified")))
+            body = structured_text(update.get("articleBody") or update.get("text") or "")
+            paragraphs = [p for p in body.split("\n") if p]
+            headline = structured_text(update.get("headline")) or None
+            if headline and _words(headline) in titles:
+                headline = None
+            if not shell and not (paragraphs and _words(" ".join(paragraphs[0].split()[:8])) in shown):
+                continue
+            if paragraphs or headline:
+                posts.append(Post(headline, paragraphs, update.get("datePublished") or update.get("dateModified")))
     return posts
 
 
-def _posts_from_containers(root) -> list[Post]:
-    """Posts as repeated containers: innermost article/section, else one per `<time>`."""
+def _words(text: str | None) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+
+def text_content_of(root) -> str:
+    body = root.find("body")
+    return " ".join(text for _, text in leaf_blocks(body if body is not None else root))
+
+
+def _posts_from_containers(root, page_title: str | None = None) -> list[Post]:
+    """Posts as repeated containers: innermost article/section, else one per `<time>`.
+
+    Containers of the feed's own shape (tag and class, or beside those) are the posts; a
+    page header, standfirst box or pinned copy shaped otherwise is not. A container whose
+    heading is the page's title is the page itself."""
     containers = [el for el in root.xpath("//body//article | //body//section")
                   if not el.xpath(".//article | .//section") and not _skipped(el)]
+    containers = _dominant_shape(containers)
     if len(containers) < 2:
         containers = _time_containers(root)
+    title = _words(page_title)
     posts = [_post_from(el) for el in containers]
-    posts = [p for p in posts if p.paragraphs]
+    posts = [p for p in posts if p.paragraphs and not (title and _words(p.headline) == title)]
     return posts if len(posts) >= 2 else []
+
+
+def _dominant_shape(containers: list) -> list:
+    shapes = {}
+    for el in containers:
+        shapes.setdefault((el.tag, el.get("class") or ""), []).append(el)
+    best = max(shapes.values(), key=len, default=[])
+    if len(best) < 2:
+        return containers
+    parents = [el.getparent() for el in best]  # held, so lxml hands back the same proxies
+    return [el for el in containers if any(el.getparent() is parent for parent in parents)]
 
 
 def _time_containers(root) -> list:
@@ -212,8 +274,66 @@ def leaf_blocks(container) -> Iterator[tuple[object, str]]:
 
 def text_lines(root) -> list[str]:
     """The page body flattened to lines (one per block, blank between) for the text rules."""
-    body = root.find("body")
+    return text_blocks(root)[0]
+
+
+def text_blocks(root, container=None) -> tuple[list[str], list[str | None]]:
+    """Lines (one per block, blank between) and a hint for each: `link` for a block that is
+    all link text (navigation, related cards), `heading` for h1-h6. Without a container, the
+    content root: the smallest element holding most of the page's paragraph text, so the
+    masthead, menus and footer of a page without post markup are not read as posts."""
+    if container is None:
+        container = content_root(root)
     lines: list[str] = []
-    for _, text in leaf_blocks(body if body is not None else root):
+    hints: list[str | None] = []
+    for element, text in leaf_blocks(container):
+        hint = "link" if _is_link_block(element, text) else "heading" if element.tag in ALL_HEADINGS else None
         lines.extend([text, ""])
-    return lines
+        hints.extend([hint, None])
+    return lines, hints
+
+
+def content_root(root):
+    """The lowest element holding CONTENT_SHARE of the paragraph text (the body when none does)."""
+    body = root.find("body")
+    body = body if body is not None else root
+    paragraphs = [(p, len(clean(p.text_content()))) for p in body.iter("p") if not _skipped(p)]
+    total = sum(size for _, size in paragraphs)
+    if not total:
+        return body
+    weight: dict[int, int] = {}
+    nodes = {}
+    for p, size in paragraphs:
+        for ancestor in p.iterancestors():
+            weight[id(ancestor)] = weight.get(id(ancestor), 0) + size
+            nodes[id(ancestor)] = ancestor
+            if ancestor is body:
+                break
+    best = body
+    for key, size in weight.items():
+        node = nodes[key]
+        if size >= CONTENT_SHARE * total and _depth(node) > _depth(best):
+            best = node
+    return best
+
+
+def _depth(node) -> int:
+    return sum(1 for _ in node.iterancestors())
+
+
+def _is_link_block(element, text: str) -> bool:
+    linked = sum(len(clean(a.text_content())) for a in element.iter("a"))
+    return bool(text) and linked >= 0.9 * len(text.replace(" ", "")) - 2 and linked > 0
+
+
+def flat_ticker(root):
+    """The element holding a flat ticker: two or more sibling headings (any level) that open
+    with a clock (`12.31 Uhr:`, `14:10 GMT`, `2.01am:`), posts with no container of their own."""
+    parents: dict[int, list] = {}
+    for heading in root.iter(*ALL_HEADINGS):
+        text = clean(heading.text_content())
+        if text[:1].isdigit() and dates.clock_prefix(text) and not _skipped(heading):
+            parent = heading.getparent()
+            parents.setdefault(id(parent), [parent, 0])[1] += 1
+    best = max(parents.values(), key=lambda pair: pair[1], default=None)
+    return best[0] if best and best[1] >= 2 else None

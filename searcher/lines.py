@@ -44,7 +44,7 @@ _FURNITURE = re.compile(
 )
 # Page-wide promotions and notices: they announce other content, never report news.
 _PROMO = re.compile(
-    r"^(?:breaking(?: news)?:|follow (?:our|the|us|along|all|ap['’]s|live)\b|get (?:our|the|breaking)\b.{0,60}"
+    r"^(?:breaking(?: news)?:|follow (?:our|us\b|along|ap['’]s|(?:all )?the (?:latest|live)|live)|get (?:our|the|breaking)\b.{0,60}"
     r"(?:newsletter|alerts?|app)|download (?:our|the) app|(?:read|see) (?:more|also):|related:|recommended:"
     r"|more on this (?:story|topic)|most (?:viewed|read|popular)\b|you (?:may|might) also like|lesen sie auch"
     r"|das könnte sie auch interessieren|mehr zum thema|weitere nachrichten|à lire aussi|lire aussi"

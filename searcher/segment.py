@@ -46,13 +46,31 @@ def segment_page(page: Page) -> list[Story]:
 
 
 def _html_entries(page: Page) -> list[Entry]:
+    """Entries of an HTML page: a flat ticker by the text rules on its block, else the posts its
+    structure marks, else the text rules on its content."""
     root = html_blocks.parse(page.html or "")
-    posts = html_blocks.live_blog_posts(root)
+    ticker = html_blocks.flat_ticker(root)
+    if ticker is not None:
+        text, hints = html_blocks.text_blocks(root, ticker)
+        return text_entries(text, page.title, hints, ticker=True)
+    posts = html_blocks.live_blog_posts(root, page.title)
     if not posts:
-        return text_entries(html_blocks.text_lines(root), page.title)
-    entries = []
-    for post in posts:
-        body = [p for p in (_bullet_free(p) for p in post.paragraphs) if not _is_furniture(p)]
-        if body or post.headline:
-            entries.append(Entry(headline=post.headline, body=body, markup=post.stamp))
-    return entries
+        text, hints = html_blocks.text_blocks(root)
+        return text_entries(text, page.title, hints)
+    entries = [_post_entry(post) for post in posts]
+    return [e for e in entries if e.body or e.headline]
+
+
+BODY_KINDS = ("prose", "headline", "numbered")
+
+
+def _post_entry(post: html_blocks.Post) -> Entry:
+    """One marked-up post; its paragraphs are labelled like text lines and only story text
+    is kept (a shown time `12.05 BST`, a contributor's name above `Name reports from ...`,
+    captions and promos are not)."""
+    labelled = lines.label_lines(post.paragraphs)
+    body = [lines.bullet_free(line.text) for line in labelled if line.kind in BODY_KINDS]
+    body = [lines.bullet_free(line.rest) if line.kind == "clock" and line.rest else text
+            for line, text in zip([l for l in labelled if l.kind in BODY_KINDS], body)]
+    stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
+    return Entry(headline=post.headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps)
