@@ -337,3 +337,22 @@ def flat_ticker(root):
             parents.setdefault(id(parent), [parent, 0])[1] += 1
     best = max(parents.values(), key=lambda pair: pair[1], default=None)
     return best[0] if best and best[1] >= 2 else None
+
+
+def day_labels_beside(ticker) -> tuple[list[str], list[str]]:
+    """Day labels (headings that are only a date) in the blocks before and after a ticker's own
+    block, within its article: a ticker may close each day's block with its date."""
+    scope = next((a for a in ticker.iterancestors() if a.tag in ("article", "main", "body")), None)
+    if scope is None:
+        return [], []
+    before: list[str] = []
+    after: list[str] = []
+    seen_ticker = False
+    for heading in scope.iter(*ALL_HEADINGS):
+        if any(a is ticker for a in heading.iterancestors()):
+            seen_ticker = True
+            continue
+        text = clean(heading.text_content())
+        if text and not _skipped(heading) and dates.day_header(text):
+            (after if seen_ticker else before).extend([text, ""])
+    return before, after

@@ -166,7 +166,7 @@ def promo_kind(line: str) -> str | None:
     return None
 
 
-def label_line(index: int, raw: str, page_title: str = "", hint: str | None = None) -> Line:
+def label_line(index: int, raw: str, page_title: str = "", hint: str | None = None, dayfirst: bool = True) -> Line:
     """One line's kind from its own shape (page-level passes refine it in `label_lines`)."""
     line = raw.strip()
     if not line:
@@ -176,7 +176,7 @@ def label_line(index: int, raw: str, page_title: str = "", hint: str | None = No
     if hint == "link":
         return Line(index, line, "navigation", "the whole block is a link")
     if len(line) <= MAX_HEADLINE_CHARS:
-        shaped = _short_line(index, line)
+        shaped = _short_line(index, line, dayfirst)
         if shaped:
             return shaped
     kind = promo_kind(line) if len(line) <= MAX_HEADLINE_CHARS else None
@@ -188,7 +188,7 @@ def label_line(index: int, raw: str, page_title: str = "", hint: str | None = No
     return _story_line(index, line, hint)
 
 
-def _short_line(index: int, line: str) -> Line | None:
+def _short_line(index: int, line: str, dayfirst: bool = True) -> Line | None:
     stamp = _STAMP.match(line)
     if stamp:
         if stamp["kind"].lower() == "last updated":
@@ -196,7 +196,7 @@ def _short_line(index: int, line: str) -> Line | None:
         return Line(index, line, "stamp", f"`{stamp['kind']}` stamp", when=stamp["when"])
     if _AGO_LINE.match(line):
         return Line(index, line, "stamp", "`... ago` stamp", when=line)
-    header = dates.day_header(line)
+    header = dates.day_header(line, dayfirst=dayfirst)
     if header:
         return Line(index, line, "day_header", "a line that is only a date", day=header.day)
     if _SEPARATOR.match(line):
@@ -222,10 +222,12 @@ def _story_line(index: int, line: str, hint: str | None) -> Line:
 
 
 def label_lines(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
-                ticker: bool = False) -> list[Line]:
-    """Every line with exactly one kind; `ticker` drops what stands before the first clock post."""
+                ticker: bool = False, language: str | None = None) -> list[Line]:
+    """Every line with exactly one kind; `ticker` drops what stands before the first clock post;
+    all-number dates are read day or month first as the whole page (and its language) says."""
     title = (page_title or "").strip().lower()
-    labelled = [label_line(i, raw, title, hints[i] if hints else None) for i, raw in enumerate(lines)]
+    dayfirst = dates.numeric_order(lines, language)
+    labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst) for i, raw in enumerate(lines)]
     _author_blocks(labelled)
     _name_lines(labelled)
     _fold_repeated_headlines(labelled)
@@ -439,7 +441,9 @@ def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
     date): posts before the first label and none after the last. Each label dates the posts
     above it back to the previous label."""
     headers = machine.headers
-    if not headers or not entries or headers[0][0] == 0 or headers[-1][0] < len(machine.entries):
+    if not headers or not any(e.body for e in machine.entries[: headers[0][0]]):
+        return
+    if any(e.body for e in machine.entries[headers[-1][0]:]):
         return
     bodied = {id(e) for e in entries}
     begin = 0
@@ -451,9 +455,9 @@ def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
 
 
 def text_entries(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
-                 ticker: bool = False) -> list[Entry]:
+                 ticker: bool = False, language: str | None = None) -> list[Entry]:
     """Entries from page text lines: label, then assemble."""
-    return assemble(label_lines(lines, page_title, hints, ticker))
+    return assemble(label_lines(lines, page_title, hints, ticker, language))
 
 
 def dropped(labelled: list[Line]) -> Counter:

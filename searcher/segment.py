@@ -33,10 +33,15 @@ def stories_from_file(path: str | Path) -> tuple[list[Story], list[Problem]]:
 
 def segment_page(page: Page) -> list[Story]:
     """The page's stories, dated, with page source/url/title/origin copied onto each."""
-    entries = _html_entries(page) if page.html is not None else text_entries((page.text or "").splitlines(), page.title)
+    language = None
+    if page.html is not None:
+        entries, language = _html_entries(page)
+    else:
+        entries = text_entries((page.text or "").splitlines(), page.title)
+    dayfirst = dates.numeric_order([s for e in entries for s in e.stamps] + [e.body[0] for e in entries if e.body], language)
     evidence = [dates.Evidence(markup=e.markup, day=e.day, clock=e.clock, stamps=tuple(e.stamps),
                                lead=" ".join(([e.headline] if e.headline else []) + e.body[:1])) for e in entries]
-    dated = dates.resolve(evidence, page.reference_date)
+    dated = dates.resolve(evidence, page.reference_date, dayfirst=dayfirst)
     return [
         Story(source=page.source, origin=page.origin, position=position, headline=entry.headline, body=entry.body,
               url=page.url, page_title=page.title, date=when.iso() if when else None,
@@ -45,20 +50,23 @@ def segment_page(page: Page) -> list[Story]:
     ]
 
 
-def _html_entries(page: Page) -> list[Entry]:
-    """Entries of an HTML page: a flat ticker by the text rules on its block, else the posts its
-    structure marks, else the text rules on its content."""
+def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
+    """Entries of an HTML page (and its language): a flat ticker by the text rules on its
+    block, else the posts its structure marks, else the text rules on its content."""
     root = html_blocks.parse(page.html or "")
+    language = root.get("lang") or None
     ticker = html_blocks.flat_ticker(root)
     if ticker is not None:
         text, hints = html_blocks.text_blocks(root, ticker)
-        return text_entries(text, page.title, hints, ticker=True)
+        before, after = html_blocks.day_labels_beside(ticker)
+        text, hints = before + text + after, [None] * len(before) + hints + [None] * len(after)
+        return text_entries(text, page.title, hints, ticker=True, language=language), language
     posts = html_blocks.live_blog_posts(root, page.title)
     if not posts:
         text, hints = html_blocks.text_blocks(root)
-        return text_entries(text, page.title, hints)
+        return text_entries(text, page.title, hints, language=language), language
     entries = [_post_entry(post) for post in posts]
-    return [e for e in entries if e.body or e.headline]
+    return [e for e in entries if e.body or e.headline], language
 
 
 BODY_KINDS = ("prose", "headline", "numbered")
