@@ -26,7 +26,7 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"
               "article", "section", "header", "main", "ul", "ol", "table", "figure", "aside", "footer", "nav"}
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-SHELL_WORDS = 40  # a page showing fewer words is a script shell: its JSON-LD is all there is
+SHELL_WORDS = 8  # a page with no sentence this long is a script shell: its JSON-LD is all there is
 CONTENT_SHARE = 0.8  # the content root holds this share of the page's paragraph text
 # Never story text: scripts, navigation, image captions, related-link boxes, forms.
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "figure",
@@ -148,13 +148,12 @@ def structured_text(value) -> str:
 
 
 def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
-    """JSON-LD updates, trusted only as far as the page agrees with them.
-
-    A headline that is the page's (or the blog's) own title is no post title; when the page
-    shows text of its own, only updates whose opening words it shows are kept (a JSON-LD list
-    often holds the blog's whole history while the page shows its newest posts)."""
-    shown = _words(text_content_of(root))
-    shell = len(shown.split()) < SHELL_WORDS
+    """JSON-LD updates, used only for a page that shows no story text of its own (a script
+    shell): where the page shows text, that text is the truth and a JSON-LD list (often the
+    blog's whole history, headed by the page's title) is not. A headline that is the page's
+    (or the blog's) own title is no post title."""
+    if not is_shell(root):
+        return []
     posts = []
     for data in json_ld(root):
         if not _is_type(data, "LiveBlogPosting"):
@@ -169,20 +168,23 @@ def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
             headline = structured_text(update.get("headline")) or None
             if headline and _words(headline) in titles:
                 headline = None
-            if not shell and not (paragraphs and _words(" ".join(paragraphs[0].split()[:8])) in shown):
-                continue
             if paragraphs or headline:
                 posts.append(Post(headline, paragraphs, update.get("datePublished") or update.get("dateModified")))
     return posts
 
 
+def is_shell(root) -> bool:
+    """True when no block of the page is a sentence of SHELL_WORDS words or more: the page is
+    drawn by scripts and its structured data is all there is to read."""
+    body = root.find("body")
+    for _, text in leaf_blocks(body if body is not None else root):
+        if len(text.split()) >= SHELL_WORDS and text.rstrip("\"'”’)»")[-1:] in ".!?":
+            return False
+    return True
+
+
 def _words(text: str | None) -> str:
     return " ".join(re.findall(r"\w+", (text or "").lower()))
-
-
-def text_content_of(root) -> str:
-    body = root.find("body")
-    return " ".join(text for _, text in leaf_blocks(body if body is not None else root))
 
 
 def _posts_from_containers(root, page_title: str | None = None) -> list[Post]:

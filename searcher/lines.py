@@ -66,6 +66,9 @@ _BYLINE = re.compile(
     r"|[Ff]rom\s+(?:(?:[Tt]he\s+)?(?:[A-Z][\w.&-]*\s+){0,4}[A-Z][\w.&-]*[’']s?\s+|our\s+)[^.!?]{1,80}"
     r"|[Vv]on\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$",
 )
+# A live blog's own title printed at the top of its text: `Live: world news as it happens`.
+_LIVE_TITLE = re.compile(r"^(?:live(?: updates| blog)?|liveblog|news ticker|ticker)\s*[:|–—-]\s|\b(?:as it happen(?:s|ed)"
+                         r"|live(?: updates| blog)?|liveblog|ticker)(?:,.{0,40})?$", re.I)
 _INTERVIEW_TURN = re.compile(r"^[QA]\s*[:.]\s")  # `Q: How long will it take?` is a transcript line
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(r"/|getty|images|photo|handout|\bpool\b|shutterstock|\bafp\b|\bepa\b|reuters|\bap\b|\(l\)|\(r\)", re.I)
@@ -228,6 +231,7 @@ def label_lines(lines: list[str], page_title: str | None = None, hints: list[str
     title = (page_title or "").strip().lower()
     dayfirst = dates.numeric_order(lines, language)
     labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst) for i, raw in enumerate(lines)]
+    _live_title(labelled)
     _author_blocks(labelled)
     _name_lines(labelled)
     _fold_repeated_headlines(labelled)
@@ -235,6 +239,14 @@ def label_lines(lines: list[str], page_title: str | None = None, hints: list[str
     if ticker:
         _ticker_preamble(labelled)
     return labelled
+
+
+def _live_title(labelled: list[Line]) -> None:
+    """The first headline of the page, when it reads as the blog's title, is the page's title:
+    `Live: world news as it happens, 24 September 2024` heads the page, not its first post."""
+    first = next((line for line in labelled if line.kind in ("headline", "prose", "clock", "stamp")), None)
+    if first is not None and first.kind == "headline" and _LIVE_TITLE.search(first.text):
+        _relabel(first, "page_title", "reads as a live blog's title")
 
 
 def _author_blocks(labelled: list[Line]) -> None:
@@ -337,6 +349,7 @@ class _Assembler:
         self.headers: list[tuple[int, date]] = []  # (entries so far, day) at each day header
         self.headline_line: dict[int, Line] = {}  # id(entry) -> its headline's line
         self.kicker_line: dict[int, Line] = {}  # id(entry) -> the line its headline replaced
+        self.kicker_text: dict[int, str | None] = {}  # ... and that line's headline text
         self.teasers: list[Entry] = []
 
     def start(self, line: Line, **fields) -> Entry:
@@ -352,6 +365,7 @@ class _Assembler:
         if old is not None:
             _relabel(old, "kicker", "a short line above the real headline")
             self.kicker_line[id(entry)] = old
+            self.kicker_text[id(entry)] = entry.headline
         entry.headline = text
         self.headline_line[id(entry)] = line
 
@@ -427,9 +441,11 @@ def _truncated_last(machine: _Assembler, labelled: list[Line]) -> None:
     if kicker is None or kicker.kind != "kicker" or any(
             line.kind in STARTS + ("prose",) for line in labelled[title_line.index + 1 :]):
         return
-    if len(title_line.text.split()) < len(kicker.text.split()):
-        return
-    last.headline = kicker.text
+    before = [line for line in labelled[: kicker.index] if line.kind != "blank"]
+    if before and (before[-1].kind in ("label", "navigation", "orphan_headline", "kicker", "repeat", "footer")
+                   or (before[-1].kind in ("promo", "furniture") and len(before[-1].text.split()) <= 4)):
+        return  # the end of a list of titles under `Most viewed`, not a post cut short
+    last.headline = machine.kicker_text.get(id(last)) or kicker.text
     last.body = [title_line.text]
     last.lines = [title_line.index]
     kicker.kind, kicker.evidence = "headline", "the last post's title; the page ends in its first words"

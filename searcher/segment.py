@@ -9,6 +9,7 @@ bios, captions, `Read more`) is dropped.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from searcher import dates, html_blocks, lines
@@ -55,6 +56,7 @@ def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
     block, else the posts its structure marks, else the text rules on its content."""
     root = html_blocks.parse(page.html or "")
     language = root.get("lang") or None
+    page = replace(page, title=page.title or html_blocks.page_metadata(page.html or "", root).title)
     ticker = html_blocks.flat_ticker(root)
     if ticker is not None:
         text, hints = html_blocks.text_blocks(root, ticker)

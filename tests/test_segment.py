@@ -253,7 +253,7 @@ def test_every_line_has_one_label_and_prose_lands_in_one_story():
     assert len(labelled) == len(text.splitlines()) and all(line.kind in KINDS for line in labelled)
     held = [i for e in entries for i in e.lines]
     assert sorted(held) == [line.index for line in labelled if line.kind == "prose"]  # each once
-    assert dropped(labelled) == {"footer": 3, "kicker": 1}  # the page title line stands above the first headline
+    assert dropped(labelled) == {"footer": 3, "page_title": 1}  # `Live: ... as it happens` heads the page
 
 
 def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
