@@ -84,3 +84,38 @@ def _post_entry(post: html_blocks.Post) -> Entry:
             for line, text in zip([l for l in labelled if l.kind in BODY_KINDS], body)]
     stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
     return Entry(headline=post.headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps)
+
+
+LONG_PAGE_WORDS = 800  # a page this long is expected to hold several posts
+ONE_STORY_SHARE = 0.6  # ... and one story holding this share of its words looks unsplit
+IDENTICAL_BODIES = 3  # this many stories with one body look read from a repeated block
+
+
+def warnings_for(page: Page, stories: list[Story]) -> list[str]:
+    """What looks wrong in a page's result, each naming the page and what to check: one story
+    holding most of a long page's text (the posts were not split), or many stories with the
+    same body (a repeated block, such as a teaser, read as every post)."""
+    found = []
+    page_words = _page_words(page)
+    sizes = [sum(len(p.split()) for p in s.body) for s in stories]
+    if page_words >= LONG_PAGE_WORDS and sizes and max(sizes) >= ONE_STORY_SHARE * page_words:
+        found.append(f"{page.origin}: warning: one story holds {max(sizes) * 100 // page_words}% of the page's "
+                     f"{page_words} words; its posts may not have been split (check the layout with "
+                     f"`livesearch segment --json`)")
+    bodies: dict[tuple[str, ...], int] = {}
+    for story in stories:
+        if story.body:
+            bodies[tuple(story.body)] = bodies.get(tuple(story.body), 0) + 1
+    repeated = max(bodies.values(), default=0)
+    if repeated >= IDENTICAL_BODIES:
+        found.append(f"{page.origin}: warning: {repeated} of {len(stories)} stories have the same body; a repeated "
+                     f"block may have been read as every post (check the page's markup)")
+    return found
+
+
+def _page_words(page: Page) -> int:
+    if page.html is not None:
+        root = html_blocks.parse(page.html)
+        body = root.find("body")
+        return sum(len(text.split()) for _, text in html_blocks.leaf_blocks(body if body is not None else root))
+    return len((page.text or "").split())

@@ -261,3 +261,28 @@ def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
                          "\nHarbour master retires after forty years\nThe harbour master, who took the post in")
     assert stories[-1].headline == "Harbour master retires after forty years"
     assert stories[-1].body == ["The harbour master, who took the post in"]
+
+
+def test_segment_warns_when_one_story_holds_a_long_page(tmp_path):
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    sentence = "The harbour board met again today and the members discussed the dredging plan at length."
+    page = tmp_path / "wall.txt"
+    page.write_text("Harbour board meets\n" + " ".join([sentence] * 80) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["segment", str(page)])
+    assert result.exit_code == 0
+    assert f"{page}: warning: one story holds" in result.output  # stderr is mixed into output here
+
+
+def test_identical_bodies_are_reported_with_the_page_name():
+    from searcher.segment import warnings_for
+
+    body = "Subscribers can read every post of this live blog in our app, which is free to download."
+    text = "\n".join(f"Storm update number {n} for the coast\n{body}" for n in range(4))
+    page = Page(origin="teasers.txt", source="x", text=text)
+    [warning] = warnings_for(page, segment_page(page))
+    assert warning.startswith("teasers.txt: warning: 4 of 4 stories have the same body")
+    assert warnings_for(Page(origin="ok.txt", source="x", text=_THREE_POSTS.format(stamp="Updated 3 March 2025")),
+                        _text_page(_THREE_POSTS.format(stamp="Updated 3 March 2025"))) == []
