@@ -52,6 +52,12 @@ _PROMO = re.compile(
     r"|redistributed))",
     re.I,
 )
+# Headings of link lists: the titles under them are other pages' (see `_truncated_last`).
+_LIST_INTRO = re.compile(
+    r"^(?:most (?:viewed|read|popular|shared)|related(?: articles| stories| content)?|recommended(?: for you)?|top stories"
+    r"|key events|trending|latest (?:stories|news)|more (?:on this (?:story|topic)|from .{1,40}|stories)"
+    r"|you (?:may|might) also like|read next|das könnte sie auch interessieren|mehr zum thema|à lire aussi"
+    r"|lire aussi|lesen sie auch)\W*$", re.I)
 # Page footers: after one, the rest of its block is footer too (see `_footer_zone`).
 _FOOTER = re.compile(
     r"^(?:©|\(c\)\s|copyright\b|all rights reserved|sign up (?:to|for)\b|subscribe (?:today|now|to)\b"
@@ -443,7 +449,7 @@ def _truncated_last(machine: _Assembler, labelled: list[Line]) -> None:
         return
     before = [line for line in labelled[: kicker.index] if line.kind != "blank"]
     if before and (before[-1].kind in ("label", "navigation", "orphan_headline", "kicker", "repeat", "footer")
-                   or (before[-1].kind in ("promo", "furniture") and len(before[-1].text.split()) <= 4)):
+                   or _LIST_INTRO.match(before[-1].text)):
         return  # the end of a list of titles under `Most viewed`, not a post cut short
     last.headline = machine.kicker_text.get(id(last)) or kicker.text
     last.body = [title_line.text]
