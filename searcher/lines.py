@@ -241,8 +241,9 @@ def label_lines(lines: list[str], page_title: str | None = None, hints: list[str
     _author_blocks(labelled)
     _name_lines(labelled)
     _fold_repeated_headlines(labelled)
+    _dates_under_headlines(labelled)
     _footer_zone(labelled)
-    if ticker:
+    if ticker or _is_ticker(labelled):
         _ticker_preamble(labelled)
     return labelled
 
@@ -313,6 +314,19 @@ def _holds_a_story(between: list[Line]) -> bool:
     return any(a.kind == "headline" and b.kind == "prose" for a, b in zip(shaped, shaped[1:]))
 
 
+_ASIDE = ("blank", "byline", "caption", "share", "furniture", "author_bio")
+
+
+def _dates_under_headlines(labelled: list[Line]) -> None:
+    """A bare date between a headline and its text (`Title` / `24 September 2024` / prose) is
+    that post's stamp, not a day header: identical on every post, it must not cut them."""
+    shown = [line for line in labelled if line.kind not in _ASIDE]
+    for before, line, after in zip(shown, shown[1:], shown[2:]):
+        text_follows = after.kind == "prose" or (after is shown[-1] and after.kind == "headline")  # or a cut post
+        if line.kind == "day_header" and before.kind in ("headline", "numbered", "clock") and text_follows:
+            line.kind, line.evidence, line.when = "stamp", "a date between a headline and its text", line.text
+
+
 def _footer_zone(labelled: list[Line]) -> None:
     """After a footer line (`© 2024 ...`, `Sign up to ...`), its sentences are footer too, up to
     the next post start: `SUBSCRIBE TODAY` is followed by `Choose the plan that's right for you.`"""
@@ -324,6 +338,14 @@ def _footer_zone(labelled: list[Line]) -> None:
             zone = False
         elif zone and line.kind == "prose":
             _relabel(line, "footer", "follows a footer line")
+
+
+def _is_ticker(labelled: list[Line]) -> bool:
+    """A page whose posts all open with a clock and a title (`12.31 Uhr: Title`): three or
+    more such lines, at least twice as many as plain headlines."""
+    clocks = sum(1 for line in labelled if line.kind == "clock" and line.rest and is_headline_like(line.rest))
+    plain = sum(1 for line in labelled if line.kind in ("headline", "numbered"))
+    return clocks >= 3 and clocks >= 2 * plain
 
 
 def _ticker_preamble(labelled: list[Line]) -> None:
@@ -386,12 +408,8 @@ class _Assembler:
             else:
                 self.pending.append(line.when or line.text)
         elif kind == "day_header":
-            if current is not None and current.headline and not current.body:
-                current.stamps.append(line.text)  # a date under a headline is that post's stamp
-                line.evidence += "; under a headline: the post's own date"
-            else:
-                self.day, self.current = line.day, None
-                self.headers.append((len(self.entries), line.day))
+            self.day, self.current = line.day, None
+            self.headers.append((len(self.entries), line.day))
         elif kind in ("separator", "footer"):
             self.current = None
         elif kind == "more":
@@ -460,20 +478,19 @@ def _truncated_last(machine: _Assembler, labelled: list[Line]) -> None:
 
 def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
     """Day labels printed after their day's posts (a ticker that closes each day with its
-    date): posts before the first label and none after the last. Each label dates the posts
-    above it back to the previous label."""
+    date): posts (with a clock or title, not just a lead) before the first label. Each label
+    dates the posts above it back to the previous label; posts after the last label have
+    no label of their own (the page was cut before it) and keep no day."""
     headers = machine.headers
-    if not headers or not any(e.body for e in machine.entries[: headers[0][0]]):
+    if not headers or not any(e.body and (e.clock or e.headline) for e in machine.entries[: headers[0][0]]):
         return
-    if any(e.body for e in machine.entries[headers[-1][0]:]):
-        return
-    bodied = {id(e) for e in entries}
     begin = 0
     for end, day in headers:
         for entry in machine.entries[begin:end]:
-            if id(entry) in bodied:
-                entry.day = day
+            entry.day = day
         begin = end
+    for entry in machine.entries[begin:]:
+        entry.day = None
 
 
 def text_entries(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
