@@ -122,7 +122,10 @@ def _is_type(data: dict, *names: str) -> bool:
 
 def live_blog_posts(root, page_title: str | None = None) -> list[Post]:
     """The page's posts from its structure; [] when the structure does not mark posts."""
-    posts = _posts_from_containers(root, page_title) or _posts_from_json_ld(root, page_title)
+    if is_shell(root):
+        posts = _posts_from_json_ld(root, page_title) or _posts_from_containers(root, page_title)
+    else:
+        posts = _posts_from_containers(root, page_title)
     seen: set[tuple] = set()
     unique = []
     for post in posts:  # a pinned post repeats a later one
@@ -152,8 +155,6 @@ def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
     shell): where the page shows text, that text is the truth and a JSON-LD list (often the
     blog's whole history, headed by the page's title) is not. A headline that is the page's
     (or the blog's) own title is no post title."""
-    if not is_shell(root):
-        return []
     posts = []
     for data in json_ld(root):
         if not _is_type(data, "LiveBlogPosting"):
@@ -176,9 +177,9 @@ def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
 def is_shell(root) -> bool:
     """True when no block of the page is a sentence of SHELL_WORDS words or more: the page is
     drawn by scripts and its structured data is all there is to read."""
-    body = root.find("body")
-    for _, text in leaf_blocks(body if body is not None else root):
-        if len(text.split()) >= SHELL_WORDS and text.rstrip("\"'”’)»")[-1:] in ".!?":
+    for paragraph in root.iter("p", "li", "blockquote"):
+        text = clean(paragraph.text_content())
+        if len(text.split()) >= SHELL_WORDS and text.rstrip("\"'”’)»")[-1:] in ".!?" and not _skipped(paragraph):
             return False
     return True
 
@@ -211,8 +212,9 @@ def _dominant_shape(containers: list) -> list:
     best = max(shapes.values(), key=len, default=[])
     if len(best) < 2:
         return containers
-    parents = [el.getparent() for el in best]  # held, so lxml hands back the same proxies
-    return [el for el in containers if any(el.getparent() is parent for parent in parents)]
+    parents = [el.getparent() for el in best]  # held, so lxml hands back the same proxies (stable ids)
+    held = {id(parent) for parent in parents}
+    return [el for el in containers if id(el.getparent()) in held]
 
 
 def _time_containers(root) -> list:
@@ -264,7 +266,7 @@ def leaf_blocks(container) -> Iterator[tuple[object, str]]:
         if not isinstance(element.tag, str) or _is_furniture(element):
             continue
         children = [c for c in element if isinstance(c.tag, str)]
-        if any(c.tag in BLOCK_TAGS for c in children):
+        if any(c.tag in BLOCK_TAGS for c in children) or (children and _has_block_inside(element)):
             if clean(element.text):  # text before the first block child
                 yield element, clean(element.text)
             stack.extend(reversed(children))
@@ -272,6 +274,11 @@ def leaf_blocks(container) -> Iterator[tuple[object, str]]:
         text = clean(element.text_content())
         if text:
             yield element, text
+
+
+def _has_block_inside(element) -> bool:
+    """Blocks under an unknown wrapper (`<gu-island>`, `<bsp-body>`) still split the text."""
+    return next(element.iterdescendants(*BLOCK_TAGS), None) is not None
 
 
 def text_lines(root) -> list[str]:
@@ -289,7 +296,8 @@ def text_blocks(root, container=None) -> tuple[list[str], list[str | None]]:
     lines: list[str] = []
     hints: list[str | None] = []
     for element, text in leaf_blocks(container):
-        hint = "link" if _is_link_block(element, text) else "heading" if element.tag in ALL_HEADINGS else None
+        heading = element.tag in ALL_HEADINGS  # a linked heading is still a post's title
+        hint = "heading" if heading else "link" if _is_link_block(element, text) else None
         lines.extend([text, ""])
         hints.extend([hint, None])
     return lines, hints

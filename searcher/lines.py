@@ -59,12 +59,13 @@ _LIST_INTRO = re.compile(
     r"|you (?:may|might) also like|read next|das könnte sie auch interessieren|mehr zum thema|à lire aussi"
     r"|lire aussi|lesen sie auch)\W*$", re.I)
 # Page footers: after one, the rest of its block is footer too (see `_footer_zone`).
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|(?:19|20)\d\d))|\ball rights reserved\b", re.I)
 _FOOTER = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|sign up (?:to|for)\b|subscribe (?:today|now|to)\b"
-    r"|(?:privacy|cookie) (?:policy|settings|notice)|terms (?:of|and) (?:use|service|conditions)|impressum\b"
-    r"|datenschutz\b|contact us$|about us$)",
+    r"^(?:sign up (?:to|for)\b|subscribe (?:today|now|to)\b|(?:privacy|cookie) (?:policy|settings|notice)"
+    r"|terms (?:of|and) (?:use|service|conditions)|impressum\b|datenschutz\b|contact us$|about us$)",
     re.I,
 )
+MAX_FOOTER_WORDS = 12  # `Sign up to our newsletter` is short; a sentence starting so is story text
 # A section label in capitals ending in a colon: `HERE'S WHAT ELSE IS HAPPENING:`.
 _LABEL = re.compile(r"^[^a-z]{6,80}:$")
 _BYLINE = re.compile(
@@ -166,7 +167,9 @@ def _is_caption(line: str) -> bool:
 
 def promo_kind(line: str) -> str | None:
     """`footer`, `promo` or `label` for page-wide promotions, notices and section labels."""
-    if _FOOTER.match(line):
+    if _COPYRIGHT.search(line) and len(line.split()) <= 2 * MAX_FOOTER_WORDS:
+        return "footer"
+    if _FOOTER.match(line) and len(line.split()) <= MAX_FOOTER_WORDS and not line.endswith("."):
         return "footer"
     if _PROMO.match(line):
         return "promo"
@@ -272,8 +275,9 @@ def _name_lines(labelled: list[Line]) -> None:
     """A contributor's name alone above `Name reports from ...`: an avatar label, not a headline."""
     story = [line for line in labelled if line.kind not in ("blank",)]
     for line, after in zip(story, story[1:]):
-        if (line.kind == "headline" and len(line.text.split()) <= 4 and after.kind in ("prose", "headline")
-                and after.text.startswith(line.text + " ")):
+        words = line.text.split()
+        if (line.kind == "headline" and 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words)
+                and after.kind in ("prose", "headline") and after.text.startswith(line.text + " ")):
             _relabel(line, "byline", "a name repeated at the start of the next line")
 
 
