@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from searcher.records import DATE_BASES, Page
-from searcher.segment import is_headline_like, segment_page, stories_from_file
+from searcher.pipeline.segment import is_headline_like, segment_page, stories_from_file
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -244,7 +244,7 @@ def test_identical_stamps_under_every_headline_keep_every_story():
 
 
 def test_every_line_has_one_label_and_prose_lands_in_one_story():
-    from searcher.lines import KINDS, assemble, dropped, label_lines
+    from searcher.pipeline.lines import KINDS, assemble, dropped, label_lines
 
     text = _THREE_POSTS.format(stamp="Updated 3 March 2025") + (
         "Sign up to our morning newsletter\nChoose the plan that is right for you.\n© 2025 Marlow Gazette\n")
@@ -266,7 +266,7 @@ def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
 def test_segment_warns_when_one_story_holds_a_long_page(tmp_path):
     from click.testing import CliRunner
 
-    from searcher.cli import main
+    from livesearch.cli import main
 
     sentence = "The harbour board met again today and the members discussed the dredging plan at length."
     page = tmp_path / "wall.txt"
@@ -277,7 +277,7 @@ def test_segment_warns_when_one_story_holds_a_long_page(tmp_path):
 
 
 def test_identical_bodies_are_reported_with_the_page_name():
-    from searcher.segment import warnings_for
+    from searcher.pipeline.segment import warnings_for
 
     body = "Subscribers can read every post of this live blog in our app, which is free to download."
     text = "\n".join(f"Storm update number {n} for the coast\n{body}" for n in range(4))

@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from profiles import examples
 
-from searcher.lines import KINDS, assemble, label_lines
+from searcher.pipeline.lines import KINDS, assemble, label_lines
 from searcher.records import Page
-from searcher.segment import segment_page
+from searcher.pipeline.segment import segment_page
 
 PLACES = ["Marlow", "Corvant", "Eskel", "Tessin", "Valdoria", "Rallen", "Odrin", "Pellas", "Quorn", "Sable",
           "Tarvik", "Umbra", "Vesna", "Wendel", "Yarrow", "Zelt", "Brisk", "Calder", "Dunmore", "Elvan"]

@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcher.countries import Gazetteer, Place, gazetteer
-from searcher.enrich_cache import EnrichCache, Facets
-from searcher.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
+from searcher.enrich.countries import Gazetteer, Place, gazetteer
+from searcher.enrich.cache import EnrichCache, Facets
+from searcher.enrich.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
 from searcher.records import FACETS, Story
 
 MODEL_ENV = "LIVESEARCH_SPACY_MODEL"

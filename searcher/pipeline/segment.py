@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from searcher import dates, html_blocks, lines
-from searcher.ingest import read_file
+from searcher.pipeline import dates, html_blocks, lines
+from searcher.pipeline.ingest import read_file
 from searcher.records import Page, Problem, Story
 
-# The text rules live in `searcher.lines` (label every line, then assemble); these names stay
+# The text rules live in `searcher.pipeline.lines` (label every line, then assemble); these names stay
 # importable from here.
 MAX_HEADLINE_CHARS = lines.MAX_HEADLINE_CHARS
 Entry = lines.Entry

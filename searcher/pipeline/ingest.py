@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from charset_normalizer import from_bytes
 
-from searcher import dates, html_blocks
+from searcher.pipeline import dates, html_blocks
 from searcher.records import Page, Problem
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from searcher import dates
+from searcher.pipeline import dates
 
 MAX_HEADLINE_CHARS = 200
 MAX_HEADLINE_WORDS = 30

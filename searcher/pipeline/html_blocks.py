@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
-from searcher import dates
+from searcher.pipeline import dates
 
 BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "td", "th", "div",
               "article", "section", "header", "main", "ul", "ol", "table", "figure", "aside", "footer", "nav"}
