@@ -180,6 +180,8 @@ def day_header(line: str, today: date | None = None, dayfirst: bool = True) -> D
         iso = _ISO.fullmatch(text)
         if iso:
             return Dating(date.fromisoformat(iso["iso"]), "stated")
+        if len(text) > 60 or not _HAS_YEAR.search(text):
+            return None
         return foreign_day(text) or numeric_day(text, dayfirst)
     if not (match["y1"] or match["y2"] or match["wd"]):
         return None
@@ -209,6 +211,8 @@ _WEEKDAY_WORDS = set(
     "mercoledì giovedì venerdì lunedi martedi mercoledi giovedi venerdi domenica maandag dinsdag woensdag "
     "donderdag vrijdag zaterdag zondag segunda terça terca quarta quinta sexta feira".split())
 _DATE_JUMP = {"de", "del", "di", "le", "la", "den", "der", "am", "op", "em", "el", "y"}
+_WORDED_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+{_DAY},\s+{_YEAR}")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)")
 
 
@@ -257,21 +261,20 @@ def numeric_order(texts: list[str], language: str | None = None) -> bool:
     dates day-first, in the second place (`08/27/2024`) month-first. Else the page's
     language: US English writes month first; dots (`04.12.2023`) are day-first everywhere;
     a page that writes `December 4, 2023` in words is a month-first page."""
-    firsts = seconds = dots = 0
-    worded_month_first = 0
-    for text in texts:
-        for match in _NUMERIC_DATE.finditer(text):
-            firsts += int(match["a"]) > 12
-            seconds += int(match["b"]) > 12
-            dots += match["sep"] == "."
-        worded_month_first += bool(re.search(rf"\b{_MONTH}\s+{_DAY},\s+{_YEAR}", text))
+    page = "\n".join(texts)
+    found = list(_NUMERIC_DATE.finditer(page))
+    if not found:
+        return True  # nothing to read either way
+    firsts = sum(int(m["a"]) > 12 for m in found)
+    seconds = sum(int(m["b"]) > 12 for m in found)
+    dots = sum(m["sep"] == "." for m in found)
     if firsts != seconds:
         return firsts > seconds
     if dots:
         return True
     if language:
         return language.lower().replace("_", "-") not in ("en-us", "en-ph", "en-ca")
-    return not worded_month_first
+    return not _WORDED_MONTH_FIRST.search(page)
 
 
 _CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.][0-5]\d(?![\d:.])")

@@ -234,11 +234,11 @@ def _story_line(index: int, line: str, hint: str | None) -> Line:
 
 
 def label_lines(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
-                ticker: bool = False, language: str | None = None) -> list[Line]:
+                ticker: bool = False, language: str | None = None, dayfirst: bool | None = None) -> list[Line]:
     """Every line with exactly one kind; `ticker` drops what stands before the first clock post;
     all-number dates are read day or month first as the whole page (and its language) says."""
     title = (page_title or "").strip().lower()
-    dayfirst = dates.numeric_order(lines, language)
+    dayfirst = dates.numeric_order(lines, language) if dayfirst is None else dayfirst
     labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst) for i, raw in enumerate(lines)]
     _live_title(labelled)
     _author_blocks(labelled)
@@ -262,7 +262,7 @@ def _live_title(labelled: list[Line]) -> None:
 def _author_blocks(labelled: list[Line]) -> None:
     """An author box: a name line, perhaps a role line, then a bio starting with the name."""
     for i, line in enumerate(labelled):
-        if not is_headline_like(line.text) or len(line.text.split()) > 4:
+        if line.kind != "headline" or len(line.text.split()) > 4:
             continue
         for j in range(i + 1, min(len(labelled), i + 6)):
             if labelled[j].text.startswith(line.text + " ") and len(labelled[j].text) > len(line.text) + 40:

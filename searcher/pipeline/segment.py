@@ -78,7 +78,7 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     """One marked-up post; its paragraphs are labelled like text lines and only story text
     is kept (a shown time `12.05 BST`, a contributor's name above `Name reports from ...`,
     captions and promos are not)."""
-    labelled = lines.label_lines(post.paragraphs)
+    labelled = lines.label_lines(post.paragraphs, dayfirst=True)  # a post's date is its markup's
     body = [lines.bullet_free(line.text) for line in labelled if line.kind in BODY_KINDS]
     body = [lines.bullet_free(line.rest) if line.kind == "clock" and line.rest else text
             for line, text in zip([l for l in labelled if l.kind in BODY_KINDS], body)]
