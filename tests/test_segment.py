@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from searcher.records import DATE_BASES, Page
@@ -286,3 +287,61 @@ def test_identical_bodies_are_reported_with_the_page_name():
     assert warning.startswith("teasers.txt: warning: 4 of 4 stories have the same body")
     assert warnings_for(Page(origin="ok.txt", source="x", text=_THREE_POSTS.format(stamp="Updated 3 March 2025")),
                         _text_page(_THREE_POSTS.format(stamp="Updated 3 March 2025"))) == []
+
+
+def _html_page(html: str, title: str | None = None):
+    return segment_page(Page(origin="mem", source="x", html=html, title=title))
+
+
+def test_json_ld_is_evidence_only_where_the_page_agrees():
+    updates = [{"@type": "BlogPosting", "headline": "Harbour live", "articleBody": "<p>Tugs freed the grounded ship at dawn, the port said.</p>"},
+               {"@type": "BlogPosting", "headline": "Harbour live", "articleBody": "An archived post the page no longer shows, from last week."}]
+    ld = json.dumps({"@type": "LiveBlogPosting", "headline": "Harbour live", "liveBlogUpdate": updates})
+    shown = (f"<html><head><title>Harbour live</title><script type='application/ld+json'>{ld}</script></head><body>"
+             "<article class='post'><h2>Grounded ship freed</h2><p>Tugs freed the grounded ship at dawn, the port said.</p></article>"
+             "<article class='post'><h2>Pilots return to work</h2><p>Harbour pilots ended their strike after a pay offer on Monday.</p></article>"
+             "</body></html>")
+    assert [(s.headline, s.body) for s in _html_page(shown)] == [
+        ("Grounded ship freed", ["Tugs freed the grounded ship at dawn, the port said."]),
+        ("Pilots return to work", ["Harbour pilots ended their strike after a pay offer on Monday."])]
+    shell = shown.split("<body>")[0] + "<body><div id='app'>Loading…</div></body></html>"
+    stories = _html_page(shell)
+    assert [s.headline for s in stories] == [None, None]  # the page title is no post title
+    assert stories[0].body == ["Tugs freed the grounded ship at dawn, the port said."]  # tags stripped
+
+
+def test_structured_text_decodes_entities_and_strips_markup():
+    from searcher.pipeline.html_blocks import structured_text
+
+    assert structured_text("&#x201C;We&apos;re ready,&#x201D; she said. <a href='/x'>More</a><br>Next line") == \
+        "“We're ready,” she said. More\nNext line"
+
+
+def test_a_flat_ticker_splits_on_clock_headings_at_any_level_and_dates_by_a_trailing_day_label():
+    html = ("<html lang='de'><body><article><div class='rich'>"
+            "<p>Die wichtigsten Meldungen im Überblick.</p>"
+            "<h3>12.31 Uhr: Fähre läuft wieder aus</h3><p>Die Fähre nach Norden fährt seit dem Mittag wieder nach Plan.</p>"
+            "<h3>09.05 Uhr: Sturm legt Hafen lahm</h3><p>Der Sturm hat den Hafen am Morgen für Stunden geschlossen.</p>"
+            "<p>Die Behörden rieten, zu Hause zu bleiben.</p>"
+            "</div><div class='rich'><h2>Dienstag, 04.03.2025</h2></div></article></body></html>")
+    stories = _html_page(html)
+    assert [(s.headline, len(s.body), s.date) for s in stories] == [
+        ("Fähre läuft wieder aus", 1, "2025-03-04T12:31"), ("Sturm legt Hafen lahm", 2, "2025-03-04T09:05")]
+
+
+def test_all_number_dates_follow_the_page():
+    from searcher.pipeline.dates import numeric_order
+
+    assert numeric_order(["Posted 04/12/2023", "Posted 25/11/2023"])  # 25 can only be a day
+    assert not numeric_order(["Posted 04/12/2023", "Posted 11/25/2023"])
+    assert numeric_order(["04.12.2023"]) and not numeric_order(["04/12/2023"], "en-US")
+    assert not numeric_order(["04/12/2023", "It began on December 1, 2023."])
+
+
+def test_promo_before_the_first_post_and_footers_are_not_stories():
+    stories = _text_page(
+        "Breaking news: storm on the coast\nFollow our live updates for the latest\n\n"
+        "14:10 GMT – Ferries cancelled\nAll ferries were cancelled for the afternoon, the operator said.\n"
+        "13:05 GMT – Schools close early\nSchools on the coast closed at lunchtime as the wind rose.\n"
+        "Sign up to our morning newsletter\n© 2025 Coast Gazette\n")
+    assert [(s.headline, len(s.body)) for s in stories] == [("Ferries cancelled", 1), ("Schools close early", 1)]
