@@ -345,3 +345,11 @@ def test_promo_before_the_first_post_and_footers_are_not_stories():
         "13:05 GMT – Schools close early\nSchools on the coast closed at lunchtime as the wind rose.\n"
         "Sign up to our morning newsletter\n© 2025 Coast Gazette\n")
     assert [(s.headline, len(s.body)) for s in stories] == [("Ferries cancelled", 1), ("Schools close early", 1)]
+
+
+def test_clocks_of_other_languages_open_posts():
+    stories = _text_page(
+        "+++ 12:31 Hafen wegen Sturm gesperrt +++\nDer Hafen bleibt bis zum Abend geschlossen, teilte die Behörde mit.\n"
+        "12h05 : Les ferries restent à quai\nLes ferries ne partiront pas avant demain, selon la compagnie.\n"
+        "11:40 h - Cierran el puerto\nEl puerto permanecerá cerrado hasta la noche, dijo la autoridad.\n")
+    assert [s.headline for s in stories] == ["Hafen wegen Sturm gesperrt", "Les ferries restent à quai", "Cierran el puerto"]

@@ -37,7 +37,7 @@ HEAD_NOUNS = ["Ferry strike", "Bridge repairs", "Flood warning", "Rail link", "P
               "Water shortage", "Road closure", "Grain shipment"]
 HEAD_VERBS = ["ends in", "begins in", "lifted in", "extended in", "delayed in", "announced in", "spreads to"]
 CLOCK_PREFIXES = ["14:{m:02d} GMT – ", "12.{m:02d} Uhr: ", "2.{m:02d}am: ", "10:{m:02d} a.m. ", "17:{m:02d} GMT / 11:{m:02d} CST: ",
-                  "09.{m:02d} BST: "]
+                  "09.{m:02d} BST: ", "12h{m:02d} : ", "12:{m:02d} h - "]
 CLOCK_LINES = ["14:{m:02d} GMT", "12.{m:02d} Uhr", "2.{m:02d}am", "10:{m:02d} a.m.", "09.{m:02d} BST"]
 DAY_HEADERS = ["24 September 2024", "Tuesday, 24 September 2024", "Dienstag, 24. September 2024", "24.09.2024",
                "September 24, 2024"]
@@ -76,7 +76,7 @@ def stories(draw, min_size: int = 1):
 def text_pages(draw):
     """A text page and the stories it holds."""
     posts = draw(stories())
-    style = draw(st.sampled_from(["plain", "numbered", "clock_prefix", "clock_line"]))
+    style = draw(st.sampled_from(["plain", "numbered", "clock_prefix", "clock_line", "plusses"]))
     stamp = draw(st.sampled_from(["none", "identical_before", "identical_after", "distinct_before", "distinct_after",
                                   "bare_date_after"]))
     identical = draw(st.sampled_from(IDENTICAL_STAMPS))
@@ -98,7 +98,7 @@ def text_pages(draw):
         if number - 1 in day_breaks and days != "none":
             lines.append(day if days == "before" else "Monday, 23 September 2024")  # after: the previous day's label
         # an untitled post needs something that opens it: a clock, a stamp or a rule
-        opener_needed = post.headline is None and style not in ("clock_prefix", "clock_line") and stamp in ("none",)
+        opener_needed = post.headline is None and style not in ("clock_prefix", "clock_line", "plusses") and stamp == "none"
         if opener_needed:
             block.append("* * *")
         if stamp == "identical_before":
@@ -112,10 +112,12 @@ def text_pages(draw):
                 block.append(f"{number}. {post.headline}")
             elif style == "clock_prefix":
                 block.append(clock_prefix.format(m=post.minute) + post.headline)
+            elif style == "plusses":  # German tickers: `+++ 12:31 Title +++`
+                block.append(f"+++ 12:{post.minute:02d} {post.headline} +++")
             else:
                 block.append(post.headline)
-        elif style == "clock_prefix":
-            block.append(clock_prefix.format(m=post.minute).rstrip(" :–"))
+        elif style in ("clock_prefix", "plusses"):
+            block.append(clock_prefix.format(m=post.minute).rstrip(" :–-"))
         if stamp == "identical_after":
             block.append(identical)
         elif stamp == "distinct_after":
@@ -213,7 +215,7 @@ def html_pages(draw):
         parts.append("<div class='rich-text'><p>Our reporters follow the events for you.</p>")
         for post in posts:
             heading = clock.format(m=post.minute) + (post.headline or "")
-            parts.append(f"<{tag}>{html.escape(heading.rstrip(' :–'))}</{tag}>")
+            parts.append(f"<{tag}>{html.escape(heading.rstrip(' :–-'))}</{tag}>")
             parts.extend(f"<p>{html.escape(p)}</p>" for p in post.body)
         parts.append("</div><div class='rich-text'><h2>Dienstag, 24. September 2024</h2>"
                      "<ul><li><a href='/older'>Earlier posts</a></li></ul></div>")

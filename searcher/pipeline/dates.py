@@ -46,9 +46,9 @@ _AGO = re.compile(
 )
 # Hours 20-23 first: with `[01]?\d` first, "21:15" would match as hour 2 with no minutes.
 _TIME = re.compile(
-    r"^(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"^(?P<h>2[0-3]|[01]?\d)(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?"
-    r"(?:\s*(?P<word>Uhr|hrs?|horas?|heures?|ore|godz\.?)(?![\w]))?",  # `12.31 Uhr:`, `14.10 hrs`
+    r"(?:\s*(?P<word>Uhr|hrs?|h|horas?|heures?|ore|godz\.?)(?![\w]))?",  # `12.31 Uhr:`, `14.10 hrs`, `12h31 :`
     re.I,
 )
 # UTC offsets (hours) of the zone abbreviations live blogs print; CST/EST are the North American

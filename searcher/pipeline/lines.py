@@ -218,7 +218,22 @@ def _short_line(index: int, line: str, dayfirst: bool = True) -> Line | None:
     return None
 
 
+# German tickers set each post's title between `+++` marks: `+++ 12:31 Hafen gesperrt +++`.
+_PLUSSES = re.compile(r"^\+{2,}\s*(?P<inner>.+?)\s*\+{2,}$")
+
+
 def _story_line(index: int, line: str, hint: str | None) -> Line:
+    marked = _PLUSSES.match(line)
+    if marked:
+        inner = _story_line(index, marked["inner"], hint)
+        timed = re.match(r"(?P<clock>\d{1,2}[:.]\d\d)\s+(?P<rest>\S.*)$", marked["inner"])
+        clock = dates.parse_clock(timed["clock"]) if timed and inner.kind != "clock" else None
+        if clock:  # `+++ 12:31 Title +++`: between the marks a bare time is a clock
+            inner = Line(index, line, "clock", "a time stamp prefix", clock=clock, rest=timed["rest"])
+        inner.text, inner.evidence = line, inner.evidence + ", between +++ marks"
+        if inner.kind == "headline":
+            inner.rest = marked["inner"]
+        return inner
     full_stamp = dates.dated_clock(line)
     if full_stamp:
         return Line(index, line, "dated_clock", "a date and a time", day=full_stamp[0], clock=full_stamp[1])
@@ -432,7 +447,7 @@ class _Assembler:
                 entry.body.append(line.rest)
                 entry.lines.append(line.index)
         elif kind in ("numbered", "headline"):
-            text = line.rest if kind == "numbered" else line.text
+            text = line.rest or line.text
             if current is not None and not current.body and not self.opened:
                 self.set_headline(current, line, text)
             else:
