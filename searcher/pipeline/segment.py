@@ -1,10 +1,12 @@
-"""Split a live-blog page into stories: HTML structure first, text rules as the fallback.
+"""Split a live-blog page into dated stories: HTML structure first, text rules as the fallback.
 
-The text rules read a page as lines and rely on general signs of a live blog, not on any
-one outlet: a headline is a short line without final punctuation; a line repeated within a
-few lines is the same headline around photos and stamps; time stamps, day headers, numbered
+The text rules (`searcher.pipeline.lines`) label every line with one kind and then assemble
+entries, so no line is lost without a name. They rely on general signs of a live blog, not on
+any one outlet: a headline is a short line without final punctuation; a line repeated within
+a few lines is the same headline around photos and stamps; time stamps, day headers, numbered
 entries and `___` rules start entries; page furniture (menus, share lists, bylines, author
-bios, captions, `Read more`) is dropped.
+bios, captions, promos, footers, `Read more`) is dropped. HTML is read as the page renders it
+(`searcher.pipeline.html_blocks`).
 """
 
 from __future__ import annotations
