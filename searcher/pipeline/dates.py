@@ -210,7 +210,8 @@ _WEEKDAY_WORDS = set(
     "samedi dimanche lunes martes miércoles miercoles jueves viernes sábado sabado domingo lunedì martedì "
     "mercoledì giovedì venerdì lunedi martedi mercoledi giovedi venerdi domenica maandag dinsdag woensdag "
     "donderdag vrijdag zaterdag zondag segunda terça terca quarta quinta sexta feira".split())
-_DATE_JUMP = {"de", "del", "di", "le", "la", "den", "der", "am", "op", "em", "el", "y"}
+_DATE_JUMP = {"de", "del", "di", "le", "la", "den", "der", "am", "op", "em", "el", "y", "à", "a", "um", "at", "las", "alle",
+              "om", "às", "uhr", "h"}
 _WORDED_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+{_DAY},\s+{_YEAR}")
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)")
@@ -221,7 +222,7 @@ def foreign_day(text: str) -> Dating | None:
     tokens = re.findall(r"[^\W\d_]+|\d+", text.lower())
     months = [_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS]
     numbers = [t for t in tokens if t.isdigit()]
-    if len(months) != 1 or len(numbers) != 2 or len(tokens) > 7:
+    if len(months) != 1 or len(numbers) != 2 or len(tokens) > 9:
         return None
     if any(not t.isdigit() and t not in _MONTH_WORDS and t not in _WEEKDAY_WORDS and t not in _DATE_JUMP
            and t not in WEEKDAYS for t in tokens):
@@ -277,7 +278,7 @@ def numeric_order(texts: list[str], language: str | None = None) -> bool:
     return not _WORDED_MONTH_FIRST.search(page)
 
 
-_CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.][0-5]\d(?![\d:.])")
+_CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.h][0-5]\d(?![\d:.])")
 MAX_DATED_CLOCK_CHARS = 60
 
 
@@ -292,7 +293,7 @@ def dated_clock(line: str, today: date | None = None) -> tuple[date, tuple[int, 
         return None
     stamp = _TIME.match(line[found.start():])
     clock = parse_clock(stamp.group(0))
-    rest = f"{line[:found.start()]} {line[found.start() + stamp.end():]}".strip(" ,;|-–—")
+    rest = f"{line[:found.start()]} {line[found.start() + stamp.end():]}".strip(" ,;|-–—•·/")
     header = day_header(rest, today) if clock and rest else None
     return (header.day, clock) if header else None
 

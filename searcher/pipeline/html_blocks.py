@@ -209,7 +209,8 @@ def _dominant_shape(containers: list) -> list:
     shapes = {}
     for el in containers:
         shapes.setdefault((el.tag, el.get("class") or ""), []).append(el)
-    best = max(shapes.values(), key=len, default=[])
+    # the feed is the shape holding the most text: related-article cards may be more numerous
+    best = max(shapes.values(), key=lambda group: (sum(len(clean(el.text_content())) for el in group), len(group)), default=[])
     if len(best) < 2:
         return containers
     parents = [el.getparent() for el in best]  # held, so lxml hands back the same proxies (stable ids)
