@@ -40,7 +40,7 @@ CLOCK_PREFIXES = ["14:{m:02d} GMT – ", "12.{m:02d} Uhr: ", "2.{m:02d}am: ", "1
                   "09.{m:02d} BST: ", "12h{m:02d} : ", "12:{m:02d} h - "]
 CLOCK_LINES = ["14:{m:02d} GMT", "12.{m:02d} Uhr", "2.{m:02d}am", "10:{m:02d} a.m.", "09.{m:02d} BST"]
 DAY_HEADERS = ["24 September 2024", "Tuesday, 24 September 2024", "Dienstag, 24. September 2024", "24.09.2024",
-               "September 24, 2024"]
+               "September 24, 2024", "mardi 24 septembre 2024", "martes, 24 de septiembre de 2024"]
 IDENTICAL_STAMPS = ["Updated 24 September 2024", "Posted 24 September 2024", "Published 24 September 2024"]
 BYLINES = ["By Anna Berg", "By Tom Reyes and Lea Marsh", "From our correspondent in Brisk"]
 SHARE_BARS = [["Share"], ["Share", "Facebook", "Twitter", "Email"], ["Share Facebook Twitter Email"]]
@@ -234,6 +234,11 @@ def html_pages(draw):
             if draw(st.booleans()):
                 parts.append("<div class='share-bar'><a>Share</a><a>Facebook</a></div>")
             parts.append("</article>")
+        cards = draw(st.integers(0, 8))  # onward-journey cards, often more numerous than the posts
+        if cards:
+            parts.append("<section class='more-stories'>" + "".join(
+                f"<article class='card'><h3><a href='/c{n}'>Ferry fares rise again in {PLACES[n]}</a></h3>"
+                f"<p>Operators blame fuel costs for the rise.</p></article>" for n in range(cards)) + "</section>")
     else:
         stamp = draw(st.sampled_from(IDENTICAL_STAMPS))
         for post in posts:

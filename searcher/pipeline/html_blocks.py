@@ -32,7 +32,8 @@ CONTENT_SHARE = 0.8  # the content root holds this share of the page's paragraph
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "figure",
              "figcaption", "button", "form", "select", "iframe", "head"}
 # Widgets named by their class or id: share bars, related links, newsletter boxes, adverts.
-_FURNITURE_NAME = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|related|newsletter|advert|promo)", re.I)
+_FURNITURE_NAME = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|related|newsletter|advert|promo|recommend|onward"
+                             r"|more-stories|most-(?:viewed|read|popular)|trending)", re.I)
 _SPACE = re.compile(r"\s+")
 
 
