@@ -353,3 +353,15 @@ def test_clocks_of_other_languages_open_posts():
         "12h05 : Les ferries restent à quai\nLes ferries ne partiront pas avant demain, selon la compagnie.\n"
         "11:40 h - Cierran el puerto\nEl puerto permanecerá cerrado hasta la noche, dijo la autoridad.\n")
     assert [s.headline for s in stories] == ["Hafen wegen Sturm gesperrt", "Les ferries restent à quai", "Cierran el puerto"]
+
+
+def test_json_ld_times_date_the_posts_the_page_shows_with_the_same_words():
+    ld = json.dumps({"@type": "LiveBlogPosting", "liveBlogUpdate": [
+        {"datePublished": "2025-03-04T09:05:00Z", "articleBody": "Tugs freed the grounded ship at dawn, the port said."},
+        {"datePublished": "2025-03-01T08:00:00Z", "articleBody": "A post the page does not show at all, from days ago."}]})
+    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body><main>"
+            "<h2>Grounded ship freed</h2><p>Tugs freed the grounded ship at dawn, the port said.</p>"
+            "<h2>Pilots return to work</h2><p>Harbour pilots ended their strike after a pay offer.</p></main></body></html>")
+    stories = _html_page(html)
+    assert [(s.headline, s.date) for s in stories] == [("Grounded ship freed", "2025-03-04T09:05+00:00"),
+                                                       ("Pilots return to work", None)]

@@ -175,6 +175,28 @@ def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
     return posts
 
 
+def json_ld_times(root) -> dict[str, str]:
+    """Evidence only: each JSON-LD update's time by the opening words of its body, so a post
+    the page shows with the same opening can take the time (the page, not the data, decides
+    what the posts are)."""
+    times: dict[str, str] = {}
+    for data in json_ld(root):
+        if not _is_type(data, "LiveBlogPosting"):
+            continue
+        updates = data.get("liveBlogUpdate") or []
+        for update in updates if isinstance(updates, list) else [updates]:
+            if isinstance(update, dict) and (update.get("datePublished") or update.get("dateModified")):
+                body = structured_text(update.get("articleBody") or update.get("text") or "")
+                if body:
+                    times[opening(body)] = str(update.get("datePublished") or update.get("dateModified"))
+    return times
+
+
+def opening(text: str) -> str:
+    """The first eight words of a text, lower-cased, punctuation dropped: a post's fingerprint."""
+    return " ".join(_words(text).split()[:8])
+
+
 def is_shell(root) -> bool:
     """True when no block of the page is a sentence of SHELL_WORDS words or more: the page is
     drawn by scripts and its structured data is all there is to read."""

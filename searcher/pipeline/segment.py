@@ -64,13 +64,26 @@ def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
         text, hints = html_blocks.text_blocks(root, ticker)
         before, after = html_blocks.day_labels_beside(ticker)
         text, hints = before + text + after, [None] * len(before) + hints + [None] * len(after)
-        return text_entries(text, page.title, hints, ticker=True, language=language), language
+        entries = text_entries(text, page.title, hints, ticker=True, language=language)
+        return _timed_by_json_ld(entries, root), language
     posts = html_blocks.live_blog_posts(root, page.title)
     if not posts:
         text, hints = html_blocks.text_blocks(root)
-        return text_entries(text, page.title, hints, language=language), language
+        entries = text_entries(text, page.title, hints, language=language)
+        return _timed_by_json_ld(entries, root), language
     entries = [_post_entry(post) for post in posts]
     return [e for e in entries if e.body or e.headline], language
+
+
+def _timed_by_json_ld(entries: list[Entry], root) -> list[Entry]:
+    """Entries read from the rendered text take a JSON-LD update's time where that update's
+    body opens with the same words: structured data as evidence where it agrees."""
+    times = html_blocks.json_ld_times(root)
+    for entry in entries if times else []:
+        when = times.get(html_blocks.opening(" ".join(entry.body)))
+        if when and entry.markup is None:
+            entry.markup = when
+    return entries
 
 
 BODY_KINDS = ("prose", "headline", "numbered")
