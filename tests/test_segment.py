@@ -365,3 +365,13 @@ def test_json_ld_times_date_the_posts_the_page_shows_with_the_same_words():
     stories = _html_page(html)
     assert [(s.headline, s.date) for s in stories] == [("Grounded ship freed", "2025-03-04T09:05+00:00"),
                                                        ("Pilots return to work", None)]
+
+
+def test_a_sign_up_line_inside_a_post_takes_only_short_sentences_with_it():
+    stories = _text_page(
+        "Storm closes the harbour\nThe harbour was closed on Tuesday as gusts reached 120 km/h, the port authority said.\n"
+        "Sign up for storm alerts\nGet a message when the warning changes.\n"
+        "Crews spent the night securing the cranes, and the authority said it would review the closure at noon "
+        "on Wednesday after a new forecast from the weather service.\n")
+    assert stories[0].body[0].startswith("The harbour was closed") and stories[0].body[1].startswith("Crews spent")
+    assert len(stories[0].body) == 2

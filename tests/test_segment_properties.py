@@ -220,11 +220,13 @@ def html_pages(draw):
         parts.append("</div><div class='rich-text'><h2>Dienstag, 24. September 2024</h2>"
                      "<ul><li><a href='/older'>Earlier posts</a></li></ul></div>")
     elif layout == "containers":
+        prefixed = draw(st.booleans())  # `<h2>12.31 Uhr: Title</h2>` in each post's own container
         for post in posts:
             parts.append(f"<article class='post'><p><time datetime='2024-09-24T14:{post.minute:02d}:00Z'>"
                          f"14.{post.minute:02d} BST</time></p>")
             if post.headline:
-                parts.append(f"<{tag}>{html.escape(post.headline)}</{tag}>")
+                heading = (clock.format(m=post.minute) if prefixed else "") + post.headline
+                parts.append(f"<{tag}>{html.escape(heading)}</{tag}>")
             if draw(st.booleans()):
                 parts.append(f"<p class='byline'>{draw(st.sampled_from(BYLINES))}</p>")
             parts.append(f"<p>{html.escape(post.body[0])}</p>")

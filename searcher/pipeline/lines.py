@@ -346,17 +346,25 @@ def _dates_under_headlines(labelled: list[Line]) -> None:
             line.kind, line.evidence, line.when = "stamp", "a date between a headline and its text", line.text
 
 
+FOOTER_ZONE_LINES = 3  # sentences after a footer line that are its own (a plan offer, a legal line)
+FOOTER_ZONE_WORDS = 25  # ... each short: a longer paragraph is story text again
+
+
 def _footer_zone(labelled: list[Line]) -> None:
-    """After a footer line (`© 2024 ...`, `Sign up to ...`), its sentences are footer too, up to
-    the next post start: `SUBSCRIBE TODAY` is followed by `Choose the plan that's right for you.`"""
-    zone = False
+    """After a footer line (`© 2024 ...`, `SUBSCRIBE TODAY`), up to three short sentences are
+    footer too: `SUBSCRIBE TODAY` is followed by `Choose the plan that's right for you.`"""
+    left = 0
     for line in labelled:
         if line.kind == "footer":
-            zone = True
+            left = FOOTER_ZONE_LINES
         elif line.kind in STARTS + ("stamp", "day_header", "separator"):
-            zone = False
-        elif zone and line.kind == "prose":
-            _relabel(line, "footer", "follows a footer line")
+            left = 0
+        elif left and line.kind == "prose":
+            if len(line.text.split()) > FOOTER_ZONE_WORDS:
+                left = 0
+                continue
+            _relabel(line, "footer", "a short sentence after a footer line")
+            left -= 1
 
 
 def _is_ticker(labelled: list[Line]) -> bool:
@@ -429,7 +437,7 @@ class _Assembler:
         elif kind == "day_header":
             self.day, self.current = line.day, None
             self.headers.append((len(self.entries), line.day))
-        elif kind in ("separator", "footer"):
+        elif kind == "separator":
             self.current = None
         elif kind == "more":
             if current is not None and current.headline is None and current.body:

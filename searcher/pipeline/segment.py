@@ -98,7 +98,11 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     body = [lines.bullet_free(line.rest) if line.kind == "clock" and line.rest else text
             for line, text in zip([l for l in labelled if l.kind in BODY_KINDS], body)]
     stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
-    return Entry(headline=post.headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps)
+    headline, clock = post.headline, None
+    timed = dates.clock_prefix(headline) if headline and headline[0].isdigit() else None
+    if timed and lines.is_headline_like(timed[1]):  # `12:31 Title` as a post's heading: the text path's title
+        clock, headline = timed
+    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock)
 
 
 LONG_PAGE_WORDS = 800  # a page this long is expected to hold several posts
