@@ -206,8 +206,8 @@ def _json_ld(title: str, posts, shown: bool) -> str:
 @st.composite
 def html_pages(draw):
     """An HTML page and the stories it shows."""
-    layout = draw(st.sampled_from(["containers", "flat_ticker", "blocks"]))
-    posts = draw(stories(min_size=2).filter(lambda p: len(p) >= 2))
+    layout = draw(st.sampled_from(["containers", "div_containers", "flat_ticker", "blocks"]))
+    posts = draw(stories(min_size=2).filter(lambda p: len(p) >= (3 if layout == "div_containers" else 2)))
     title = "Harbour live: all the latest"
     tag = draw(st.sampled_from(["h2", "h3", "h4"]))
     parts = [f"<html><head><title>{title}</title>"]
@@ -247,6 +247,15 @@ def html_pages(draw):
             parts.append("<section class='more-stories'>" + "".join(
                 f"<article class='card'><h3><a href='/c{n}'>Ferry fares rise again in {PLACES[n]}</a></h3>"
                 f"<p>Operators blame fuel costs for the rise.</p></article>" for n in range(cards)) + "</section>")
+    elif layout == "div_containers":  # no article/section: repeated divs of one class, a clock or title in each
+        for post in posts:
+            parts.append(f"<div class='entry'><div class='entry-time'>14:{post.minute:02d}</div>")
+            if post.headline:
+                parts.append(f"<{tag}>{html.escape(post.headline)}</{tag}>")
+            parts.extend(f"<p>{html.escape(p)}</p>" for p in post.body)
+            if draw(st.booleans()):
+                parts.append("<div class='share-tools'><a>Share</a></div>")
+            parts.append("</div>")
     else:
         stamp = draw(st.sampled_from(IDENTICAL_STAMPS))
         for post in posts:

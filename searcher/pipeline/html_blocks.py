@@ -221,11 +221,49 @@ def _posts_from_containers(root, page_title: str | None = None) -> list[Post]:
                   if not el.xpath(".//article | .//section") and not _skipped(el)]
     containers = _dominant_shape(containers)
     if len(containers) < 2:
-        containers = _time_containers(root)
+        containers = _repeated_blocks(root) or _time_containers(root)
     title = _words(page_title)
     posts = [_post_from(el) for el in containers]
     posts = [p for p in posts if p.paragraphs and not (title and _words(p.headline) == title)]
     return posts if len(posts) >= 2 else []
+
+
+MIN_REPEATED_BLOCKS = 3
+REPEATED_SHARE = 0.5  # of the content block's words
+
+
+def _repeated_blocks(root) -> list:
+    """Posts as `div`/`li` siblings of one class that hold most of the page's content, at least
+    half of them marked as posts are (a heading, a `<time>`, a clock or stamp first): a feed of
+    `<div class="entry">` posts. A CMS wrapping each paragraph in a div marks none of them."""
+    body = root.find("body")
+    if body is None:
+        return []
+    total = len(clean(content_root(root).text_content()).split()) or 1
+    best: list = []
+    best_words = 0
+    for parent in body.iter():
+        if not isinstance(parent.tag, str) or _is_furniture(parent):
+            continue
+        groups: dict[tuple, list] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in ("div", "li") and (child.get("class") or "").strip():
+                groups.setdefault((child.tag, child.get("class")), []).append(child)
+        for group in groups.values():
+            if len(group) < MIN_REPEATED_BLOCKS:
+                continue
+            words = sum(len(clean(el.text_content()).split()) for el in group)
+            marked = sum(1 for el in group if _marks_a_post(el))
+            if words >= REPEATED_SHARE * total and 2 * marked >= len(group) and words > best_words:
+                best, best_words = group, words
+    return [el for el in best if not _skipped(el)]
+
+
+def _marks_a_post(element) -> bool:
+    if element.find(".//time") is not None or next(element.iterdescendants(*ALL_HEADINGS), None) is not None:
+        return True
+    first = next(leaf_blocks(element), (None, ""))[1]
+    return bool(first) and first[0].isdigit() and bool(dates.clock_prefix(first) or dates.dated_clock(first))
 
 
 def _dominant_shape(containers: list) -> list:

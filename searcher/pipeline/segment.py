@@ -98,7 +98,8 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     body = [lines.bullet_free(line.rest) if line.kind == "clock" and line.rest else text
             for line, text in zip([l for l in labelled if l.kind in BODY_KINDS], body)]
     stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
-    headline, clock = post.headline, None
+    headline = post.headline
+    clock = next((line.clock for line in labelled if line.kind in ("clock", "dated_clock") and not line.rest), None)
     timed = dates.clock_prefix(headline) if headline and headline[0].isdigit() else None
     if timed and lines.is_headline_like(timed[1]):  # `12:31 Title` as a post's heading: the text path's title
         clock, headline = timed
