@@ -375,3 +375,17 @@ def test_a_sign_up_line_inside_a_post_takes_only_short_sentences_with_it():
         "on Wednesday after a new forecast from the weather service.\n")
     assert stories[0].body[0].startswith("The harbour was closed") and stories[0].body[1].startswith("Crews spent")
     assert len(stories[0].body) == 2
+
+
+def test_a_notice_above_timed_posts_is_not_a_story():
+    stories = _text_page(
+        "Live Updates: Storm Tamsin hits the coast\nBy Harbour News staff\nUpdated 5:30 PM EDT, Wed October 9, 2024\n"
+        "Our live coverage has moved here.\n"
+        "4:30 p.m. ET, October 9, 2024\nTamsin makes landfall near Port Eskel\nFrom Harbour News' Jane Doe\n"
+        "The storm came ashore at about 4 p.m. with winds of 120 mph, forecasters said.\n"
+        "4:02 p.m. ET, October 9, 2024\nMore than 1 million customers without power\n"
+        "Utilities reported widespread outages across three counties.\n"
+        "3:45 p.m. ET, October 9, 2024\nThe governor said shelters had room for another 5,000 people.\n")
+    assert [(s.headline, s.date) for s in stories] == [
+        ("Tamsin makes landfall near Port Eskel", "2024-10-09T16:30-05:00"),
+        ("More than 1 million customers without power", "2024-10-09T16:02-05:00"), (None, "2024-10-09T15:45-05:00")]

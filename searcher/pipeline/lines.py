@@ -69,7 +69,8 @@ MAX_FOOTER_WORDS = 12  # `Sign up to our newsletter` is short; a sentence starti
 # A section label in capitals ending in a colon: `HERE'S WHAT ELSE IS HAPPENING:`.
 _LABEL = re.compile(r"^[^a-z]{6,80}:$")
 _BYLINE = re.compile(
-    r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}(?:,\s*[\w .'’-]{1,40})?"
+    r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}"
+    r"(?:\s+(?:staff|team|reporters?|correspondents?|editors?|desk|and agencies))?(?:,\s*[\w .'’-]{1,40})?"
     r"|[Ff]rom\s+(?:(?:[Tt]he\s+)?(?:[A-Z][\w.&-]*\s+){0,4}[A-Z][\w.&-]*[’']s?\s+|our\s+)[^.!?]{1,80}"
     r"|[Vv]on\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$",
 )
@@ -368,11 +369,13 @@ def _footer_zone(labelled: list[Line]) -> None:
 
 
 def _is_ticker(labelled: list[Line]) -> bool:
-    """A page whose posts all open with a clock and a title (`12.31 Uhr: Title`): three or
-    more such lines, at least twice as many as plain headlines."""
-    clocks = sum(1 for line in labelled if line.kind == "clock" and line.rest and is_headline_like(line.rest))
-    plain = sum(1 for line in labelled if line.kind in ("headline", "numbered"))
-    return clocks >= 3 and clocks >= 2 * plain
+    """A page whose posts open with a time (`12.31 Uhr: Title`, `4:30 p.m. ET, October 9, 2024`
+    above a title): three or more timed starts, at least twice as many as titles without one."""
+    shown = [line for line in labelled if line.kind not in _ASIDE]
+    timed = sum(1 for line in shown if line.kind in ("clock", "dated_clock"))
+    untimed = sum(1 for before, line in zip([None] + shown, shown) if line.kind in ("headline", "numbered")
+                  and not (before is not None and before.kind in ("clock", "dated_clock", "stamp", "day_header")))
+    return timed >= 3 and timed >= 2 * untimed
 
 
 def _ticker_preamble(labelled: list[Line]) -> None:
