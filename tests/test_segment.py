@@ -389,3 +389,13 @@ def test_a_notice_above_timed_posts_is_not_a_story():
     assert [(s.headline, s.date) for s in stories] == [
         ("Tamsin makes landfall near Port Eskel", "2024-10-09T16:30-05:00"),
         ("More than 1 million customers without power", "2024-10-09T16:02-05:00"), (None, "2024-10-09T15:45-05:00")]
+
+
+def test_a_summary_box_and_posted_at_stamps():
+    stories = _text_page(
+        "Storm Tamsin: Latest updates\nSummary\nStorm Tamsin brings winds of up to 90mph to the coast\n"
+        "Ferries and trains are cancelled across the region\nLive Reporting\nEdited by Anna Berg\n\n"
+        "Posted at 12:31\nHarbour wall breached at Port Eskel\nThe harbour wall gave way shortly after noon, the coastguard said.\n\n"
+        "Posted at 11:58\nThe Met Office has extended its red warning until 18:00.\n\n"
+        "Posted at 11:40\nSchools close early\nSchools in three districts closed at lunchtime as the wind rose.\n")
+    assert [s.headline for s in stories] == ["Harbour wall breached at Port Eskel", None, "Schools close early"]

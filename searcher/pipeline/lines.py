@@ -36,7 +36,7 @@ _SHARE_WORDS = {"share", "facebook", "twitter", "x", "whatsapp", "email", "e-mai
 _FURNITURE = re.compile(
     r"^(?:news feed|live|live updates|live feed|follow|following|unfollow|avatar|short url|advertisement|ad"
     r"|sponsored|subscribe|sign up|newsletter|related|related articles?|recommended|most read|most popular"
-    r"|key events|top stories|back to top|skip to .{1,40}|share(?: this(?: article| post| story| page)?)?|copy link"
+    r"|key events|key points|summary|what we know(?: so far)?|live reporting|top stories|back to top|skip to .{1,40}|share(?: this(?: article| post| story| page)?)?|copy link"
     r"|link copied|show less|listen(?: to this article)?|watch|video|photos?|gallery|close|menu|search"
     r"|\d+\s*min(?:ute)?s? read|\d+\s*/\s*\d+|\d+ comments?|source:\s*\S+|(?:retrieved|accessed|crawled)\b.*"
     r"|(?:photo|photograph|image|credit|bildrechte|foto)s?:.*)$",
@@ -72,11 +72,13 @@ _BYLINE = re.compile(
     r"^(?:[Bb]y\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6}"
     r"(?:\s+(?:staff|team|reporters?|correspondents?|editors?|desk|and agencies))?(?:,\s*[\w .'’-]{1,40})?"
     r"|[Ff]rom\s+(?:(?:[Tt]he\s+)?(?:[A-Z][\w.&-]*\s+){0,4}[A-Z][\w.&-]*[’']s?\s+|our\s+)[^.!?]{1,80}"
-    r"|[Vv]on\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$",
+    r"|[Vv]on\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
+    r"|(?:[Ee]dited|[Ww]ritten|[Rr]eported|[Cc]ompiled|[Pp]resented) by\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,6})$",
 )
 # A live blog's own title printed at the top of its text: `Live: world news as it happens`.
 _LIVE_TITLE = re.compile(r"^(?:live(?: updates| blog)?|liveblog|news ticker|ticker)\s*[:|–—-]\s|\b(?:as it happen(?:s|ed)"
-                         r"|live(?: updates| blog)?|liveblog|ticker)(?:,.{0,40})?$", re.I)
+                         r"|live(?: updates| blog| coverage| reporting)?|liveblog|ticker|latest(?: updates| news)?"
+                         r"|(?:key |latest )?updates)(?:,.{0,40})?$", re.I)
 _INTERVIEW_TURN = re.compile(r"^[QA]\s*[:.]\s")  # `Q: How long will it take?` is a transcript line
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(r"/|getty|images|photo|handout|\bpool\b|shutterstock|\bafp\b|\bepa\b|reuters|\bap\b|\(l\)|\(r\)", re.I)
