@@ -399,3 +399,18 @@ def test_a_summary_box_and_posted_at_stamps():
         "Posted at 11:58\nThe Met Office has extended its red warning until 18:00.\n\n"
         "Posted at 11:40\nSchools close early\nSchools in three districts closed at lunchtime as the wind rose.\n")
     assert [s.headline for s in stories] == ["Harbour wall breached at Port Eskel", None, "Schools close early"]
+
+
+def test_a_feed_of_div_posts_with_date_and_time_lines():
+    html = ("<html lang='de'><head><title>Liveblog: Sturm an der Küste</title></head><body><main>"
+            "<h1>Liveblog: Sturm an der Küste</h1><p>Ein schwerer Sturm zieht über die Küste. Alle Entwicklungen hier.</p>"
+            "<div class='feed'>"
+            "<div class='entry'><div class='when'>27.08.2024 • 12:31 Uhr</div><h2>Hafen gesperrt</h2>"
+            "<p>Der Hafen bleibt bis zum Abend geschlossen, teilte die Behörde mit.</p></div>"
+            "<div class='entry'><div class='when'>27.08.2024 • 11:02 Uhr</div>"
+            "<p>Alle Fähren fielen am Vormittag aus, wie die Reederei mitteilte.</p></div>"
+            "<div class='entry'><div class='when'>27.08.2024 • 10:15 Uhr</div><h2>Sturmwarnung verlängert</h2>"
+            "<p>Der Wetterdienst verlängerte die Warnung bis Mitternacht.</p><p>Orkanböen sind möglich.</p></div>"
+            "</div></main></body></html>")
+    assert [(s.headline, len(s.body), s.date) for s in _html_page(html)] == [
+        ("Hafen gesperrt", 1, "2024-08-27T12:31"), (None, 1, "2024-08-27T11:02"), ("Sturmwarnung verlängert", 2, "2024-08-27T10:15")]

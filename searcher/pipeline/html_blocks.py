@@ -247,7 +247,7 @@ def _repeated_blocks(root) -> list:
             continue
         groups: dict[tuple, list] = {}
         for child in parent:
-            if isinstance(child.tag, str) and child.tag in ("div", "li") and (child.get("class") or "").strip():
+            if isinstance(child.tag, str) and (child.tag == "li" or (child.tag == "div" and (child.get("class") or "").strip())):
                 groups.setdefault((child.tag, child.get("class")), []).append(child)
         for group in groups.values():
             if len(group) < MIN_REPEATED_BLOCKS:

@@ -100,10 +100,11 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
     headline = post.headline
     clock = next((line.clock for line in labelled if line.kind in ("clock", "dated_clock") and not line.rest), None)
+    day = next((line.day for line in labelled if line.kind in ("dated_clock", "day_header")), None)
     timed = dates.clock_prefix(headline) if headline and headline[0].isdigit() else None
     if timed and lines.is_headline_like(timed[1]):  # `12:31 Title` as a post's heading: the text path's title
         clock, headline = timed
-    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock)
+    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock, day=day)
 
 
 LONG_PAGE_WORDS = 800  # a page this long is expected to hold several posts
