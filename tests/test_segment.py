@@ -414,3 +414,14 @@ def test_a_feed_of_div_posts_with_date_and_time_lines():
             "</div></main></body></html>")
     assert [(s.headline, len(s.body), s.date) for s in _html_page(html)] == [
         ("Hafen gesperrt", 1, "2024-08-27T12:31"), (None, 1, "2024-08-27T11:02"), ("Sturmwarnung verlängert", 2, "2024-08-27T10:15")]
+
+
+def test_a_script_drawn_page_with_a_standfirst_is_read_from_its_json_ld():
+    ld = json.dumps({"@type": "LiveBlogPosting", "headline": "Harbour live", "liveBlogUpdate": [
+        {"headline": "Grounded ship freed", "articleBody": "Tugs freed the grounded ship at dawn, the port said."},
+        {"articleBody": "Harbour pilots ended their strike after a pay offer on Monday."}]})
+    html = (f"<html><head><title>Harbour live</title><script type='application/ld+json'>{ld}</script></head><body>"
+            "<h1>Harbour live</h1><p>Follow the latest news from the harbour as the storm passes the coast.</p>"
+            "<div id='feed'></div></body></html>")
+    assert [(s.headline, s.body[0][:20]) for s in _html_page(html)] == [
+        ("Grounded ship freed", "Tugs freed the groun"), (None, "Harbour pilots ended")]

@@ -26,7 +26,8 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"
               "article", "section", "header", "main", "ul", "ol", "table", "figure", "aside", "footer", "nav"}
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-SHELL_WORDS = 8  # a page with no sentence this long is a script shell: its JSON-LD is all there is
+SHELL_WORDS = 8  # a page with fewer than SHELL_SENTENCES sentences this long is a script shell:
+SHELL_SENTENCES = 2  # ... its JSON-LD is all there is to read
 CONTENT_SHARE = 0.8  # the content root holds this share of the page's paragraph text
 # Never story text: scripts, navigation, image captions, related-link boxes, forms.
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "figure",
@@ -122,7 +123,9 @@ def _is_type(data: dict, *names: str) -> bool:
 
 
 def live_blog_posts(root, page_title: str | None = None) -> list[Post]:
-    """The page's posts from its structure; [] when the structure does not mark posts."""
+    """The page's posts from its structure; [] when the structure does not mark posts.
+
+    Rendered posts first; JSON-LD updates only for a page drawn by scripts (`is_shell`)."""
     if is_shell(root):
         posts = _posts_from_json_ld(root, page_title) or _posts_from_containers(root, page_title)
     else:
@@ -198,12 +201,16 @@ def opening(text: str) -> str:
 
 
 def is_shell(root) -> bool:
-    """True when no block of the page is a sentence of SHELL_WORDS words or more: the page is
-    drawn by scripts and its structured data is all there is to read."""
+    """True when fewer than SHELL_SENTENCES blocks of the page are sentences of SHELL_WORDS
+    words or more: the page is drawn by scripts (a server may render its title and one
+    standfirst around an empty feed) and its structured data is all there is to read."""
+    found = 0
     for paragraph in root.iter("p", "li", "blockquote"):
         text = clean(paragraph.text_content())
         if len(text.split()) >= SHELL_WORDS and text.rstrip("\"'”’)»")[-1:] in ".!?" and not _skipped(paragraph):
-            return False
+            found += 1
+            if found >= SHELL_SENTENCES:
+                return False
     return True
 
 
