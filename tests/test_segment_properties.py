@@ -217,6 +217,10 @@ def html_pages(draw):
     if draw(st.booleans()):
         parts.append(f"<div class='notice'><p>{html.escape(draw(st.sampled_from(PROMOS)))}</p></div>")
     clock = draw(st.sampled_from(CLOCK_PREFIXES))
+    if layout in ("flat_ticker", "blocks") and draw(st.booleans()):  # a short unpunctuated standfirst under a heading
+        for post in posts:
+            if post.headline:
+                post.body.insert(0, f"Crews worked through the night near {post.headline.split()[-1]}")
     if layout == "flat_ticker":
         parts.append("<div class='rich-text'><p>Our reporters follow the events for you.</p>")
         for post in posts:

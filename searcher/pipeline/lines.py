@@ -104,6 +104,7 @@ class Line:
     clock: tuple[int, int, str | None] | None = None
     rest: str | None = None  # the headline or prose after a clock prefix or number
     held: bool = False  # between two copies of a headline: its stamps go to the second copy
+    hint: str | None = None  # from the markup: `heading` (h1-h6), `link`, or None for a paragraph
 
 
 @dataclass
@@ -258,6 +259,8 @@ def label_lines(lines: list[str], page_title: str | None = None, hints: list[str
     title = (page_title or "").strip().lower()
     dayfirst = dates.numeric_order(lines, language) if dayfirst is None else dayfirst
     labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst) for i, raw in enumerate(lines)]
+    for line in labelled if hints else []:
+        line.hint = hints[line.index] or "paragraph"
     _live_title(labelled)
     _author_blocks(labelled)
     _name_lines(labelled)
@@ -461,6 +464,11 @@ class _Assembler:
                 entry.lines.append(line.index)
         elif kind in ("numbered", "headline"):
             text = line.rest or line.text
+            above = self.headline_line.get(id(current)) if current is not None else None
+            if above is not None and above.hint == "heading" and line.hint == "paragraph" and not current.body:
+                line.kind, line.evidence = "prose", "a short paragraph under a heading"  # a standfirst
+                self.feed(line)
+                return
             if current is not None and not current.body and not self.opened:
                 self.set_headline(current, line, text)
             else:
