@@ -425,3 +425,16 @@ def test_a_script_drawn_page_with_a_standfirst_is_read_from_its_json_ld():
             "<div id='feed'></div></body></html>")
     assert [(s.headline, s.body[0][:20]) for s in _html_page(html)] == [
         ("Grounded ship freed", "Tugs freed the groun"), (None, "Harbour pilots ended")]
+
+
+def test_relative_stamps_in_several_languages_open_posts():
+    from datetime import datetime
+
+    page = Page(origin="mem", source="x", reference_date=datetime(2024, 9, 24, 15, 0), text=(
+        "2h ago\nHarbour wall breached at Port Eskel\nThe harbour wall gave way shortly after noon, the coastguard said.\n"
+        "vor 3 Std.\nDer Hafen bleibt bis zum Abend geschlossen, teilte die Behörde mit.\n"
+        "Just now\nSchools close early\nSchools in three districts closed at lunchtime as the wind rose.\n"))
+    stories = segment_page(page)
+    assert [(s.headline, s.date) for s in stories] == [
+        ("Harbour wall breached at Port Eskel", "2024-09-24T13:00"), (None, "2024-09-24"),
+        ("Schools close early", "2024-09-24T15:00")]

@@ -78,7 +78,8 @@ def text_pages(draw):
     posts = draw(stories())
     style = draw(st.sampled_from(["plain", "numbered", "clock_prefix", "clock_line", "plusses"]))
     stamp = draw(st.sampled_from(["none", "identical_before", "identical_after", "distinct_before", "distinct_after",
-                                  "bare_date_after"]))
+                                  "bare_date_after", "relative_before"]))
+    relative = draw(st.sampled_from(["2h ago", "12 min ago", "Just now", "vor 2 Std.", "il y a 3 heures", "hace 5 minutos"]))
     identical = draw(st.sampled_from(IDENTICAL_STAMPS))
     clock_prefix = draw(st.sampled_from(CLOCK_PREFIXES))
     clock_line = draw(st.sampled_from(CLOCK_LINES))
@@ -105,6 +106,8 @@ def text_pages(draw):
             block.append(identical)
         elif stamp == "distinct_before":
             block.append(f"Updated 24 September 2024 {post.minute // 3 + 10}:{post.minute:02d}")
+        elif stamp == "relative_before":
+            block.append(relative)
         if style == "clock_line":
             block.append(clock_line.format(m=post.minute))
         if post.headline is not None:

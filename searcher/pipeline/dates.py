@@ -40,7 +40,7 @@ _RELATIVE_WORD = re.compile(
     r"|this (?:morning|afternoon|evening))\b",
 )
 _AGO = re.compile(
-    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hr|hour|day|week|month|year)s?\b"
+    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hr|hour|day|week|month|year|[smhd])s?\b"
     r"(?:\s*(?P<n2>\d+)\s*(?P<unit2>sec|second|min|minute)s?)?\s+ago\b",
     re.I,
 )
@@ -310,6 +310,8 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None,
         if ago["n2"]:
             span += relativedelta(**{_unit(ago["unit2"]): int(ago["n2"])})
         return Dating(reference - span, "inferred")
+    if text.lower() == "just now":
+        return Dating(reference, "inferred") if reference else None
     if text.lower() in ("yesterday", "today"):
         return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
     iso = _ISO.search(text)
@@ -330,7 +332,8 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None,
 
 def _unit(word: str) -> str:
     """`sec`, `min`, `hour` -> relativedelta's keyword."""
-    unit = {"sec": "seconds", "min": "minutes", "hr": "hours"}.get(word.lower(), word.lower())
+    unit = {"sec": "seconds", "min": "minutes", "hr": "hours", "s": "seconds", "m": "minutes", "h": "hours",
+            "d": "days"}.get(word.lower(), word.lower())
     return unit if unit.endswith("s") else unit + "s"
 
 

@@ -29,7 +29,11 @@ _BULLET = re.compile(r"^\s*[•●▪◦·‣∙]\s*")
 _SEPARATOR = re.compile(r"^[\s_\-=*~—–•·#]{2,}$")
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?P<rest>\S.*)$")
 _STAMP = re.compile(r"^(?P<kind>last updated|updated|published|posted|first published)(?:\s+(?:on|at))?:?\s+(?P<when>.{1,60})$", re.I)
-_AGO_LINE = re.compile(r"^\d+\s*(?:sec|second|min|minute|hr|hour|day|week)s?(?:\s+\d+\s*(?:sec|second)s?)?\s+ago$", re.I)
+_AGO_LINE = re.compile(
+    r"^(?:\d+\s*(?:sec|second|min|minute|hr|hour|day|week|[smhd])s?(?:\s+\d+\s*(?:sec|second|s)s?)?\s+ago"
+    r"|just now|vor \d+\s*(?:sek(?:unden?)?|min(?:uten?)?|std|stunden?|tag(?:en)?)\.?"
+    r"|il y a \d+\s*(?:s|sec(?:ondes?)?|min(?:utes?)?|h|heures?|jours?)|hace \d+\s*(?:segundos?|min(?:utos?)?|h|horas?|días?))$",
+    re.I)
 _MORE = re.compile(r"^(?:show more|read more|see more|load more|continue reading|read the full (?:story|article))\W*$", re.I)
 _SHARE_WORDS = {"share", "facebook", "twitter", "x", "whatsapp", "email", "e-mail", "linkedin", "telegram", "reddit",
                 "messenger", "copy", "link", "print", "pinterest", "flipboard", "bluesky", "threads", "sms", "comments"}
