@@ -103,7 +103,7 @@ class WhooshBackend:
         else:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
-        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        marker = Highlighter(query_terms(query, snap.searcher.reader()), snap.ix.schema["body"].analyzer)
         hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
         suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
         return SearchResult(
