@@ -15,6 +15,7 @@ from searcher import registry
 from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
 from searcher.backend.whoosh import rewrite
+from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.variants import NameTable
 from searcher.backend.whoosh.schema import document_to_json
@@ -226,6 +227,11 @@ class WhooshBackend:
                 if facet != "sources"
             },
             "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            "analyzer": {
+                "version": index_analyzer_version(snap.ix.schema),
+                "current": ANALYZER_VERSION,
+                "rebuild": index_analyzer_version(snap.ix.schema) < ANALYZER_VERSION,
+            },
             "built_at": manifest.built_at,
             "updated_at": manifest.updated_at,
         }

