@@ -256,6 +256,8 @@ class WhooshBackend:
         plan = None
         if query is not None and not req.literal:
             plan = rewrite.understand(snap.searcher, snap.ix.schema, req.q, snap.columns.live, filtered, snap.names)
+        if plan is not None and plan.query is None:  # nothing rewritten; its matches already read
+            return query, plan.mask, None
         if plan is not None:
             query = plan.query
             if plan.mask is not None:

@@ -15,8 +15,8 @@ are taken literally), each word or phrase is a clause, all of which a story must
    the rarest (most telling) words: "No story has all of *professor espionage Estonia*; showing
    stories with *professor Estonia*".
 
-`understand` returns None when nothing needed rewriting, so an ordinary query costs one lookup
-per clause more than before (relaxation reads each clause's matches only when nothing matched).
+When nothing needs rewriting the query runs as parsed, so an ordinary query costs one lookup per
+clause more than before (relaxation reads each clause's matches only when nothing matched).
 `literal` requests skip all of this (SearchRequest.literal, `literal=1`).
 """
 
@@ -56,7 +56,7 @@ class Clause:
 
 @dataclass
 class Understanding:
-    query: object
+    query: object  # what to run; None: the query as parsed (nothing needed rewriting)
     mask: np.ndarray | None  # matches under the filters, when already computed
     corrected: Correction | None = None
     relaxed: Relaxation | None = None
@@ -140,7 +140,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
                     mask |= np.logical_and.reduce([c.mask for c in subset]) & filtered
                 rewritten = True
     if not rewritten:
-        return None
+        return Understanding(None, mask) if mask is not None else None
     return Understanding(query, mask, corrected, relaxed, expanded)
 
 
