@@ -256,3 +256,30 @@ def test_page_shows_the_line_with_a_link_to_the_literal_search(engine):
     assert 'href="/?country=Latvia"' in page
     data = client.get("/api/search?q=Zelenskyy+Brussels").get_json()
     assert data["corrected"]["query"] == "Zelensky Brussels" and data["relaxed"] is None
+
+
+def test_corrections_are_words_as_written_across_segments(tmp_path):
+    """An update adds a segment; Whoosh's multi-segment reader would offer stems ("protest")."""
+    from searcher.build import update
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    write_blog(pages, "a.txt", "example.org", "Live", "3 May 2024", [
+        ("10.00 GMT", "Protesters gather outside parliament", ["Protesters gathered in the square."]),
+    ])
+    build([pages], tmp_path / "ix", entities=False, progress=False)
+    write_blog(pages, "b.txt", "example.org", "Live", "4 May 2024", [
+        ("11.00 GMT", "Ceasefire holds in the north", ["The truce held overnight."]),
+    ])
+    update([pages], tmp_path / "ix", entities=False, progress=False)
+    engine = Engine(tmp_path / "ix")
+    try:
+        snap = engine.backend._current()
+        assert len(snap.searcher.reader().leaf_readers()) == 2
+        result = search(engine, q="protestrs")
+        assert result.corrected.words == [{"from": "protestrs", "to": "protesters"}] and result.total == 1
+        result = search(engine, q="ceasfire")  # a word of a headline only
+        assert result.corrected.query == "ceasefire" and result.total == 1
+        assert search(engine, q="protestrs", literal="1").suggestion == "protesters"
+    finally:
+        engine.close()

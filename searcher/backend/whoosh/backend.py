@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -36,7 +37,8 @@ class _Snapshot:
         self.searcher = ix.searcher()
         self.columns = cache.columns(self.searcher)
         self._names: NameTable | None = None
-        self.columns.resolver = self._resolve_filter
+        me = weakref.ref(self)  # no cycle: a snapshot closes its searcher when dropped
+        self.columns.resolver = lambda facet, value: (snap := me()) and snap.names.resolve_filter(facet, value)
 
     @property
     def names(self) -> NameTable:
@@ -44,9 +46,6 @@ class _Snapshot:
         if self._names is None:
             self._names = NameTable(self.columns.values)
         return self._names
-
-    def _resolve_filter(self, facet: str, value: str) -> str | None:
-        return self.names.resolve_filter(facet, value)
 
     def is_current(self, generation: Path | None) -> bool:
         return generation == self.generation and self.searcher.up_to_date()

@@ -8,7 +8,7 @@ are taken literally), each word or phrase is a clause, all of which a story must
    hyphenated word also matches its spaced form (`Jong-un` = `Jong Un`; the analyzer already
    makes it match `Jongun`). When the word itself is in no story this is a correction.
 2. **Correction**: a word in no story, with a close word of the stories (Whoosh's spelling word
-   list of `body`, real words as written, never stems), is replaced by it: "Showing results for
+   lists of headline and body, real words as written, never stems), is replaced by it: "Showing results for
    *Zelensky*; search instead for *Zelenskyy*".
 3. **Relaxation**: when no story has every clause (under the filters), words no story has are
    dropped first, then the fewest further clauses such that some story has the rest, keeping
@@ -165,17 +165,14 @@ def suggest(searcher, schema, text: str, names: NameTable) -> str | None:
 def correct_word(reader, word: str, names: NameTable) -> str | None:
     """The closest word of the stories to an unknown word, as stories write it; None if none.
 
-    Candidates come from Whoosh's spelling word list of `body` (unstemmed words): one edit for
+    Candidates come from Whoosh's spelling word lists of headline and body (unstemmed words): one edit for
     words up to seven letters, two beyond; a same-first-letter candidate, then the fewest edits,
     then the most frequent wins."""
     lowered = word.lower()
     if len(lowered) < 3 or not lowered.isalpha():
         return None
     maxdist = 1 if len(lowered) <= 7 else 2
-    try:
-        candidates = {c.decode() if isinstance(c, bytes) else c for c in reader.terms_within("body", lowered, maxdist)}
-    except Exception:  # an index without a spelling list (built with another schema)
-        return None
+    candidates = _spelling_words(reader, lowered, maxdist)
     candidates.discard(lowered)
     if not candidates:
         return None
@@ -191,11 +188,28 @@ def correct_word(reader, word: str, names: NameTable) -> str | None:
     return best.capitalize() if word[:1].isupper() and word[1:2].islower() else best
 
 
+def _spelling_words(reader, word: str, maxdist: int) -> set[str]:
+    """Words of the spelling list within `maxdist` edits, from each segment: a multi-segment
+    reader's own `terms_within` walks the stemmed terms instead of the spelling list."""
+    out: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        for fieldname in ("headline", "body"):
+            if not leaf.schema[fieldname].spelling:
+                continue
+            try:
+                out.update(c.decode() if isinstance(c, bytes) else c for c in leaf.terms_within(fieldname, word, maxdist))
+            except Exception:  # an index without a spelling list (built with another schema)
+                continue
+    return out
+
+
 def _frequency(reader, word: str) -> int:
-    try:
-        return reader.doc_frequency("spell_body", word)
-    except Exception:
+    """Stories with the word (its analysed term in body)."""
+    analyzer = reader.schema["body"].analyzer
+    terms = [t.text for t in analyzer(word, mode="query")]
+    if len(terms) != 1:
         return 0
+    return reader.doc_frequency("body", terms[0]) + reader.doc_frequency("headline", terms[0])
 
 
 def _relax(searcher, clauses: list[Clause], live: np.ndarray, filtered: np.ndarray) -> list[tuple[Clause, ...]]:

@@ -35,7 +35,8 @@ def make_schema() -> fields.Schema:
         source=fields.STORED(),
         url=fields.STORED(),
         page_title=fields.STORED(),
-        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST),
+        # spelling=True: the words as written, for corrections that are real words (issue 14)
+        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST, spelling=True),
         body=fields.TEXT(analyzer=text, spelling=True),
         paragraphs=fields.STORED(),
         date=fields.DATETIME(sortable=True),
