@@ -40,6 +40,9 @@ PAGES = {
         ("15.10 GMT", "Navalny's widow speaks in Vilnius", [
             "Yulia Navalnaya, the widow of Alexei Navalny, spoke to supporters in Vilnius, Lithuania.",
         ]),
+        ("14.30 GMT", "Kim Jong Un arrives in Vladivostok", [
+            "North Korean leader Kim Jong Un arrived by armoured train in Vladivostok.",
+        ]),
         ("14.00 GMT", "Mobilisation plans discussed by defense ministers", [
             "Defense ministers of Estonia, Latvia and Lithuania discussed mobilisation plans and the "
             "colour of new uniforms with the Nato chief Mark Rutte.",
@@ -163,6 +166,13 @@ def test_other_spellings_of_places_and_people(engine):
     assert headlines(search(engine, q="Kharkov shelled")) == ["Kharkiv shelled overnight"]
     assert search(engine, q="Kiev air defence").total == 1
     assert search(engine, q="Navalnyy widow").total == 1
+
+
+def test_a_hyphenated_word_matches_its_spaced_form(engine):
+    result = search(engine, q="Kim Jong-un Vladivostok")
+    assert headlines(result) == ["Kim Jong Un arrives in Vladivostok"]
+    assert result.corrected is None and result.relaxed is None
+    assert search(engine, q="armored train").total == 1
 
 
 def test_a_common_word_is_not_read_as_a_name(engine):
