@@ -293,3 +293,27 @@ def test_corrections_are_words_as_written_across_segments(tmp_path):
         assert search(engine, q="protestrs", literal="1").suggestion == "protesters"
     finally:
         engine.close()
+
+
+def test_an_index_built_with_the_old_analyzer_still_searches_and_asks_for_a_rebuild(tmp_path, monkeypatch):
+    from whoosh.analysis import StemmingAnalyzer
+
+    import searcher.backend.whoosh.schema as schema
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    write_blog(pages, "a.txt", "example.org", "Live", "3 May 2024", [
+        ("10.00 GMT", "Air defence for Kyiv", ["More air defence systems were sent to Kyiv."]),
+    ])
+    monkeypatch.setattr(schema, "text_analyzer", StemmingAnalyzer)  # as before issue 14
+    build([pages], tmp_path / "ix", entities=False, progress=False)
+    monkeypatch.undo()
+    engine = Engine(tmp_path / "ix")
+    try:
+        assert search(engine, q="air defence").total == 1  # queries use the index's own analyzer
+        assert search(engine, q="defense", literal="1").total == 0  # spelling families need a rebuild
+        assert engine.stats()["analyzer"] == {"version": 0, "current": ANALYZER_VERSION, "rebuild": True}
+    finally:
+        engine.close()
+    out = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")]).output
+    assert "livesearch build" in out and "older" in out
