@@ -216,6 +216,8 @@ def rewrite_lines(result) -> list[str]:
     if result.corrected:
         lines.append(f"Showing results for {result.corrected.query}; "
                      f"search instead for {result.corrected.original} (--literal)")
+    for word, others in result.expanded.items():
+        lines.append(f"Also matching {', '.join(others)} for {word} (--literal for {word} only)")
     if result.relaxed:
         shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
         lines.append(f"No story has all of {result.relaxed.original}; showing stories with {shown}")
