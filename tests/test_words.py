@@ -8,6 +8,8 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from index_helpers import write_blog
 
 from livesearch.cli import main
@@ -89,6 +91,12 @@ def words(text: str, mode: str = "query") -> list[str]:
 ])
 def test_british_and_american_spellings_fold_together(british, american_):
     assert words(british) == words(american_)
+
+
+@given(st.text(alphabet="abcdefghilmnoprstuyz", min_size=1, max_size=14))
+def test_spelling_folding_is_stable(word):
+    """A folded word folds to itself, so a query already in American spelling meets the index."""
+    assert american(american(word)) == american(word)
 
 
 def test_spelling_rules_keep_different_words_apart():

@@ -38,7 +38,7 @@ _INFIXES = {
     "encyclopaed": "encycloped", "diarrhoea": "diarrhea", "foetus": "fetus", "foetal": "fetal",
     "gynaecolog": "gynecolog", "faeces": "feces", "palaeo": "paleo", "caesarean": "cesarean",
 "mediaeval": "medieval", "sulphur": "sulfur", "moustache": "mustache",
-    "sceptic": "skeptic", "aluminium": "aluminum", "jewellery": "jewelry", "programme": "program",
+    "sceptic": "skeptic", "aluminium": "aluminum", "jewellery": "jewelry",
     "judgement": "judgment", "acknowledgement": "acknowledgment", "artefact": "artifact",
     "aeroplane": "airplane", "pyjama": "pajama", "plough": "plow", "smoulder": "smolder",
     "woollen": "woolen", "enrolment": "enrollment", "instalment": "installment",
@@ -49,7 +49,7 @@ _INFIX_RE = re.compile("|".join(sorted(map(re.escape, _INFIXES), key=len, revers
 # Whole words.
 _WORDS = {
     "grey": "gray", "greys": "grays", "greyed": "grayed", "greying": "graying", "greyer": "grayer",
-    "ageing": "aging", "mould": "mold", "moulds": "molds", "mouldy": "moldy", "moult": "molt",
+    "programme": "program", "programmes": "programs", "ageing": "aging", "mould": "mold", "moulds": "molds", "mouldy": "moldy", "moult": "molt",
     "cosy": "cozy", "gaol": "jail", "gaols": "jails", "kerb": "curb", "kerbs": "curbs",
     "manoeuvre": "maneuver", "manoeuvres": "maneuvers", "manoeuvred": "maneuvered",
     "manoeuvring": "maneuvering", "fulfil": "fulfill", "fulfils": "fulfills", "fulfilment": "fulfillment", "fulfilments": "fulfillments",
