@@ -204,6 +204,21 @@ def test_a_misspelt_word_is_corrected_to_a_word_of_the_stories(engine):
     assert result.total == 1 and result.corrected.words == [{"from": "lecturr", "to": "lecturer"}]
 
 
+def test_a_hyphenated_word_is_corrected_part_by_part(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    write_blog(pages, "a.txt", "example.org", "Live", "3 May 2024", [
+        ("10.00 GMT", "Al-Qaeda affiliate claims attack", ["An al-Qaeda affiliate claimed the attack."]),
+    ])
+    build([pages], tmp_path / "ix", entities=False, progress=False)  # no entity to learn names from
+    engine = Engine(tmp_path / "ix")
+    try:
+        result = search(engine, q="Al-Qaida attack")
+        assert result.total == 1 and result.corrected.words == [{"from": "Al-Qaida", "to": "Al-Qaeda"}]
+    finally:
+        engine.close()
+
+
 def test_no_dead_end_drops_the_word_no_story_has(engine):
     result = search(engine, q="lecturer espionage Latvia")
     assert headlines(result) == ["Latvia jails lecturer for spying"]

@@ -168,6 +168,12 @@ def correct_word(reader, word: str, names: NameTable) -> str | None:
     Candidates come from Whoosh's spelling word lists of headline and body (unstemmed words): one edit for
     words up to seven letters, two beyond; a same-first-letter candidate, then the fewest edits,
     then the most frequent wins."""
+    if _HYPHENS.search(word):  # Al-Qaida: correct the parts no story has (Al-Qaeda)
+        parts = _HYPHENS.split(word)
+        fixed = [p if not p or _frequency(reader, p) else correct_word(reader, p, names) for p in parts]
+        if any(f is None for f in fixed) or fixed == parts:
+            return None
+        return "-".join(fixed)
     lowered = word.lower()
     if len(lowered) < 3 or not lowered.isalpha():
         return None
