@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from searcher.backend import open_store  # noqa: E402
 from searcher.records import Story  # noqa: E402
-from searcher.search.analysis import CooccurrenceRequest, TimelineRequest  # noqa: E402
+from searcher.search.explore import CooccurrenceRequest, TimelineRequest  # noqa: E402
 from searcher.search.engine import Engine  # noqa: E402
 from searcher.search.request import SearchRequest  # noqa: E402
 

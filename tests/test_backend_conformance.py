@@ -166,7 +166,7 @@ def test_a_failed_rebuild_leaves_the_previous_index_live(tmp_path):
 # 4 of them name Zaporizhzhia (5 of 30), 2 name the IAEA (2 of 30). By frequency Ukraine comes
 # first; by how far above chance (NPMI), Zaporizhzhia does, and the IAEA is under min_count 3.
 
-from searcher.search.analysis import CooccurrenceRequest, TimelineRequest  # noqa: E402
+from searcher.search.explore import CooccurrenceRequest, TimelineRequest  # noqa: E402
 
 NUCLEAR = [  # (file, source, headline, body, date, countries, people, places, orgs)
     ("nuke1.txt", "a", "IAEA chief visits Zaporizhzhia plant",

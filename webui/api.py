@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from searcher import registry
 from searcher.errors import QueryError
-from searcher.search.analysis import RELATED_LIMIT, RELATED_MAX_LIMIT, CooccurrenceRequest, TimelineRequest
+from searcher.search.explore import RELATED_LIMIT, RELATED_MAX_LIMIT, CooccurrenceRequest, TimelineRequest
 from searcher.search.export import csv_fields, csv_row
 from searcher.search.request import SearchRequest
 from webui.engine import engine, run_search

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from searcher.errors import IndexMissing, QueryError
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import analysis, api, pages, security
+from webui import api, explore, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
-    app.register_blueprint(analysis.blueprint)
+    app.register_blueprint(explore.blueprint)
     return app
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from searcher import registry
-from searcher.search import analysis
+from searcher.search import explore
 from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -57,9 +57,12 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
+              "words; see `corrected` and `relaxed` in the response).",
+              {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
         query("collapse", "Show the wire copies of one story (other outlets' reprints) once, the first in the "
               "order, with `copies` counting the rest; false lists every copy.",
-              {"type": "boolean", "default": True}),
+              {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no", "on", "off"], "default": "true"}),
     ]
     return params
 
@@ -97,7 +100,37 @@ def _schemas() -> dict:
         "took_ms": {"type": "number", "minimum": 0},
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _ref("Facets"),
-        "suggestion": NULLABLE_STRING,
+        "suggestion": {**NULLABLE_STRING, "description": "A did-you-mean of real words of the stories, "
+                       "offered when the query ran as typed (`literal=1` or operators) and matched nothing."},
+        "corrected": {"oneOf": [{"type": "null"}, _ref("Correction")],
+                      "description": "Set when unknown words were replaced by words or names of the stories "
+                                     "and the corrected query ran (\"Showing results for …\")."},
+        "relaxed": {"oneOf": [{"type": "null"}, _ref("Relaxation")],
+                    "description": "Set when no story had every word and stories with most of them are shown "
+                                   "(\"No story has all of …\")."},
+        "expanded": {"type": "object", "additionalProperties": STRING_LIST,
+                     "description": "Query words that also matched other spellings of a name (Kiev: [Kyiv])."},
+        "filter_notes": {"type": "array", "items": _ref("FilterNote"),
+                         "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
+                                        "or matching no value, with the closest known ones."},
+    })
+    correction = _object({
+        "query": {"type": "string", "description": "The query that ran."},
+        "original": {"type": "string", "description": "The query as typed; add literal=1 to run it."},
+        "words": {"type": "array", "items": _object({"from": {"type": "string"}, "to": {"type": "string"}})},
+    })
+    relaxation = _object({
+        "query": {"type": "string", "description": "The rarest set of words kept."},
+        "original": {"type": "string", "description": "All the words (after any correction)."},
+        "dropped": {**STRING_LIST, "description": "Words in none of the sets kept."},
+        "alternatives": {**STRING_LIST, "description": "Every set of words whose stories are shown."},
+    })
+    filter_note = _object({
+        "param": {"type": "string"},
+        "value": {"type": "string"},
+        "resolved": NULLABLE_STRING,
+        "did_you_mean": STRING_LIST,
+        "message": {"type": "string"},
     })
     neighbour = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["id", "headline"],
@@ -161,9 +194,9 @@ def _schemas() -> dict:
     })
     day = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
     timeline = _object({
-        "interval": {"type": "string", "enum": [i for i in analysis.INTERVALS if i != "auto"]},
+        "interval": {"type": "string", "enum": [i for i in explore.INTERVALS if i != "auto"]},
         "buckets": {"type": "array", "items": _object({"start": day, "end": day})},
-        "series": {"type": "array", "maxItems": analysis.MAX_TIMELINE_ENTITIES, "items": _object({
+        "series": {"type": "array", "maxItems": explore.MAX_TIMELINE_ENTITIES, "items": _object({
             "entity": entity,
             "found": {"type": "boolean"},
             "total": {"type": "integer", "minimum": 0},
@@ -190,7 +223,8 @@ def _schemas() -> dict:
     return {
         "Cooccurrent": cooccurrent, "Cooccurrence": cooccurrence, "Timeline": timeline, "Related": related,
         "FacetValue": facet_value, "DateBucket": date_bucket, "Hit": hit, "Facets": facets,
-        "SearchResponse": search_response, "Story": story, "FacetValues": facet_values, "Error": error,
+        "SearchResponse": search_response, "Correction": correction, "Relaxation": relaxation,
+        "FilterNote": filter_note, "Story": story, "FacetValues": facet_values, "Error": error,
     }
 
 
@@ -237,8 +271,8 @@ def openapi_document() -> dict:
                 "operationId": "related", "summary": "Stories of other pages most like this one in words and entities, with why.",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
                                {"name": "limit", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 1, "maximum": analysis.RELATED_MAX_LIMIT,
-                                           "default": analysis.RELATED_LIMIT}}],
+                                "schema": {"type": "integer", "minimum": 1, "maximum": explore.RELATED_MAX_LIMIT,
+                                           "default": explore.RELATED_LIMIT}}],
                 "responses": {"200": _json("Related", "Related stories, best first."),
                               "400": ERRORS["400"], "404": _json("Error", "No story with that id."),
                               "503": ERRORS["503"]},
@@ -251,12 +285,12 @@ def openapi_document() -> dict:
                     {"name": "entity", "in": "query", "required": False,
                      "description": "A name ('Vladimir Putin') or facet:name ('country:Georgia'); without it, the "
                                     "entities most over-represented in the search's stories.",
-                     "schema": {"type": "string", "maxLength": analysis.MAX_ENTITY_CHARS}},
+                     "schema": {"type": "string", "maxLength": explore.MAX_ENTITY_CHARS}},
                     {"name": "limit", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": analysis.COOCCURRENCE_MAX_LIMIT,
-                                "default": analysis.COOCCURRENCE_LIMIT}},
+                     "schema": {"type": "integer", "minimum": 1, "maximum": explore.COOCCURRENCE_MAX_LIMIT,
+                                "default": explore.COOCCURRENCE_LIMIT}},
                     {"name": "min_count", "in": "query", "required": False, "description": "Fewest shared stories.",
-                     "schema": {"type": "integer", "minimum": 1, "default": analysis.MIN_COUNT}},
+                     "schema": {"type": "integer", "minimum": 1, "default": explore.MIN_COUNT}},
                     *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
                 ],
                 "responses": {"200": _json("Cooccurrence", "Co-occurring entities, best first."), **ERRORS},
@@ -267,10 +301,10 @@ def openapi_document() -> dict:
                 "parameters": [
                     {"name": "entity", "in": "query", "required": False, "style": "form", "explode": True,
                      "description": "Repeat for up to 5 entities; name or facet:name. Without it: every matching story.",
-                     "schema": {"type": "array", "maxItems": analysis.MAX_TIMELINE_ENTITIES,
-                                "items": {"type": "string", "maxLength": analysis.MAX_ENTITY_CHARS}}},
+                     "schema": {"type": "array", "maxItems": explore.MAX_TIMELINE_ENTITIES,
+                                "items": {"type": "string", "maxLength": explore.MAX_ENTITY_CHARS}}},
                     {"name": "interval", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": list(analysis.INTERVALS), "default": "auto"}},
+                     "schema": {"type": "string", "enum": list(explore.INTERVALS), "default": "auto"}},
                     *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
                 ],
                 "responses": {"200": _json("Timeline", "Buckets and one series per entity."), **ERRORS},

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from searcher.records import Story
-from searcher.search.analysis import (
+from searcher.search.explore import (
     CooccurrenceRequest,
     CooccurrenceResult,
     RelatedResult,

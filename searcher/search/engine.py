@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from searcher.backend import SearchBackend, open_backend
-from searcher.search.analysis import (
+from searcher.search.explore import (
     CooccurrenceRequest,
     CooccurrenceResult,
     RelatedResult,

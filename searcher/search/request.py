@@ -43,7 +43,8 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
-    collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire)
+    literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
+    collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire, issue 17)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
@@ -71,8 +72,9 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
-        collapse = _bool_param(params, "collapse", True)
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, collapse)
+        literal = _bool_param(params, "literal")
+        collapse = _bool_param(params, "collapse") if _last(params, "collapse") is not None else True
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, literal, collapse)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -90,6 +92,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if self.literal:
+            out.append(("literal", "1"))
         if not self.collapse:
             out.append(("collapse", "false"))
         return out
@@ -133,6 +137,15 @@ def _last(params: Mapping[str, list[str]], name: str) -> str | None:
     return values[-1].strip() if values else None
 
 
+def _bool_param(params: Mapping[str, list[str]], name: str) -> bool:
+    text = (_last(params, name) or "").lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise QueryError(f"{name!r} must be 1 or 0, not {text!r}")
+
+
 def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: int, high: int) -> int:
     text = _last(params, name)
     if text is None:
@@ -144,14 +157,3 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: in
     if not low <= value <= high:
         raise QueryError(f"{name!r} must be between {low} and {high}, not {value}")
     return value
-
-
-def _bool_param(params: Mapping[str, list[str]], name: str, default: bool) -> bool:
-    text = _last(params, name)
-    if text is None:
-        return default
-    if text.lower() in ("true", "1", "yes"):
-        return True
-    if text.lower() in ("false", "0", "no"):
-        return False
-    raise QueryError(f"{name!r} must be true or false, not {text!r}")

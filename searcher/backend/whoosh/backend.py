@@ -6,6 +6,7 @@ import functools
 import math
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,14 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from searcher import registry
-from searcher.backend.whoosh import analysis
+from searcher.backend.whoosh import explore
 from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
+from searcher.backend.whoosh import rewrite
+from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
+from searcher.backend.whoosh.variants import NameTable
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
-from searcher.search.analysis import (
+from searcher.search.explore import (
     CooccurrenceRequest,
     CooccurrenceResult,
     RelatedResult,
@@ -31,7 +35,7 @@ from searcher.search.analysis import (
     search_params,
 )
 from searcher.search.request import SearchRequest, facet_names
-from searcher.search.results import FacetValue, Hit, SearchResult
+from searcher.search.results import FacetValue, FilterNote, Hit, SearchResult
 
 FACET_LIMIT = 30  # values per facet in a search result; facet_values() pages further
 
@@ -44,6 +48,16 @@ class _Snapshot:
         self.ix = ix
         self.searcher = ix.searcher()
         self.columns = cache.columns(self.searcher)
+        self._names: NameTable | None = None
+        me = weakref.ref(self)  # no cycle: a snapshot closes its searcher when dropped
+        self.columns.resolver = lambda facet, value: (snap := me()) and snap.names.resolve_filter(facet, value)
+
+    @property
+    def names(self) -> NameTable:
+        """Name words and variants of this index state (variants.py), built on first use."""
+        if self._names is None:
+            self._names = NameTable(self.columns.values)
+        return self._names
 
     def is_current(self, generation: Path | None) -> bool:
         return generation == self.generation and self.searcher.up_to_date()
@@ -103,18 +117,21 @@ class WhooshBackend:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
-        mask = self._matches(snap, query, req)
+        query, mask, plan = self._understood(snap, req)
         cols = snap.columns
         total = int(np.unique(cols.groups[mask]).size) if req.collapse else int(mask.sum())
         start = (req.page - 1) * req.per_page
         need = start + req.per_page
         ranked = req.sort == "relevance" and query is not None
         limit = need * 2 + 20 if req.collapse else need
-        while True:  # when collapsing, fetch more until `need` groups are in hand
+        while True:  # when collapsing wire copies, fetch more until `need` groups are in hand
             if ranked:
                 rank_by = phrases_as_words(query)
-                narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
+                narrowed = (
+                    bool(req.filters or req.excludes or req.date_from or req.date_to)
+                    or rank_by is not query
+                    or plan is not None
+                )
                 docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, limit)
             else:
                 order = cols.date_order(mask, req.sort != "oldest", limit)
@@ -129,10 +146,14 @@ class WhooshBackend:
             limit *= 4
         docs_scores = docs_scores[start:need]
         sizes = cols.group_sizes(mask) if req.collapse else None
-        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        marker = Highlighter(query_terms(query, snap.searcher.reader()), snap.ix.schema["body"].analyzer)
         hits = [self._hit(snap, doc, score, marker, int(sizes[doc]) - 1 if sizes is not None else 0)
                 for doc, score in docs_scores]
-        suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
+        suggestion = (
+            rewrite.suggest(snap.searcher, snap.ix.schema, req.q, snap.names)
+            if query is not None and total == 0
+            else None
+        )
         return SearchResult(
             query=req.q,
             total=total,
@@ -143,6 +164,10 @@ class WhooshBackend:
             facets=self._facets(snap, mask, req),
             dates=snap.columns.histogram(mask),
             suggestion=suggestion,
+            corrected=plan.corrected if plan else None,
+            relaxed=plan.relaxed if plan else None,
+            expanded=plan.expanded if plan else {},
+            filter_notes=self._filter_notes(snap, req),
         )
 
     @_damage_is_index_missing
@@ -188,7 +213,7 @@ class WhooshBackend:
         facet = spec.name
         snap = self._current()
         req = req or SearchRequest()
-        mask = self._matches(snap, parse_query(req.q, snap.ix.schema), req)
+        _, mask, _ = self._understood(snap, req)
         folded = prefix.strip().casefold()
 
         def keep(value: str) -> bool:
@@ -207,8 +232,7 @@ class WhooshBackend:
 
         Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
-        mask = self._matches(snap, query, req)
+        query, mask, _ = self._understood(snap, req)
         if req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
@@ -244,6 +268,11 @@ class WhooshBackend:
                 if facet != "sources"
             },
             "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            "analyzer": {
+                "version": index_analyzer_version(snap.ix.schema),
+                "current": ANALYZER_VERSION,
+                "rebuild": index_analyzer_version(snap.ix.schema) < ANALYZER_VERSION,
+            },
             "built_at": manifest.built_at,
             "updated_at": manifest.updated_at,
         }
@@ -253,17 +282,17 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         cols = snap.columns
-        mask = self._matches(snap, parse_query(req.search.q, snap.ix.schema), req.search)
+        _, mask, _ = self._understood(snap, req.search)
         if req.entity is None:
             entity, found, base, target = None, True, cols.live, mask
         else:
-            entity, found = analysis.resolve_entity(cols, req.entity)
+            entity, found = explore.resolve_entity(cols, req.entity)
             base = mask
             target = mask & cols.value_mask(entity.facet, entity.value) if found else np.zeros_like(mask)
-        items = analysis.cooccurrents(cols, base, target, req.search, entity, req.min_count, req.limit)
+        items = explore.cooccurrents(cols, base, target, req.search, entity, req.min_count, req.limit)
         return CooccurrenceResult(
             entity=entity, found=found, stories=int(target.sum()), universe=int(base.sum()),
-            min_count=req.min_count, items=items, edges=analysis.graph_edges(cols, target, items),
+            min_count=req.min_count, items=items, edges=explore.graph_edges(cols, target, items),
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
@@ -272,14 +301,14 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         cols = snap.columns
-        mask = self._matches(snap, parse_query(req.search.q, snap.ix.schema), req.search)
+        _, mask, _ = self._understood(snap, req.search)
         dated = mask & (cols.days >= 0)
         rows = []  # (entity, found, days)
         for ref in req.entities or [None]:
             if ref is None:
                 rows.append((None, True, cols.days[dated]))
                 continue
-            entity, found = analysis.resolve_entity(cols, ref)
+            entity, found = explore.resolve_entity(cols, ref)
             days = cols.days[dated & cols.value_mask(entity.facet, entity.value)] if found else cols.days[:0]
             rows.append((entity, found, days))
         seen = [d for _, _, d in rows if len(d)]
@@ -290,13 +319,13 @@ class WhooshBackend:
         if first is None or last is None or first > last:
             interval, buckets = (req.interval if req.interval != "auto" else "month"), []
         else:
-            interval = analysis.pick_interval(first, last) if req.interval == "auto" else req.interval
-            buckets = analysis.buckets_between(first, last, interval)
+            interval = explore.pick_interval(first, last) if req.interval == "auto" else req.interval
+            buckets = explore.buckets_between(first, last, interval)
         series = []
         for entity, found, days in rows:
             extra = [(entity.param(), entity.value)] if entity is not None and found else []
             series.append(TimelineSeries(entity, found, int(len(days)),
-                                         analysis.bucket_counts(days, buckets, interval),
+                                         explore.bucket_counts(days, buckets, interval),
                                          search_params(req.search, *extra)))
         return TimelineResult(interval, buckets, series, req.search, (time.perf_counter() - started) * 1000)
 
@@ -322,11 +351,11 @@ class WhooshBackend:
         reader = searcher.reader()
         text_scores = np.zeros(len(cols.live), dtype=np.float32)
         term_docs: list[tuple[str, np.ndarray]] = []
-        for term, _ in analysis.key_terms(searcher, text):
+        for term, _ in explore.key_terms(searcher, text):
             df = reader.doc_frequency("body", term)
-            if df < 2 or df > analysis.MAX_TERM_SHARE * n_live:
+            if df < 2 or df > explore.MAX_TERM_SHARE * n_live:
                 continue
-            docs = analysis.postings_array(reader, "body", term)
+            docs = explore.postings_array(reader, "body", term)
             text_scores[docs] += math.log2(n_live / df)
             term_docs.append((term, docs))
         possible_text = sum(math.log2(n_live / len(d)) for _, d in term_docs)
@@ -348,11 +377,11 @@ class WhooshBackend:
         scores[~cols.live] = 0
         group = cols.groups[docnum]
         scores[cols.groups == group] = 0  # its wire copies are the same story (see `copies`)
-        count = min(analysis.CANDIDATES, len(scores) - 1)
+        count = min(explore.CANDIDATES, len(scores) - 1)
         best = np.argpartition(-scores, count)[: count + 1] if count > 0 else np.flatnonzero(scores)
         ranked = sorted((int(d) for d in best if scores[d] > 0), key=lambda d: (-float(scores[d]), d))
 
-        words = analysis.words_by_stem(snap.ix.schema["body"].analyzer, text)
+        words = explore.words_by_stem(snap.ix.schema["body"].analyzer, text)
         own_post = ((doc.get("source") or "").casefold(), (doc.get("headline") or "").casefold(),
                     tuple(doc.get("paragraphs") or []))
         items: list[RelatedStory] = []
@@ -370,7 +399,7 @@ class WhooshBackend:
                 words.get(term, term) for term, docs in term_docs
                 if _contains(docs, other) and words.get(term, term).casefold() not in named
             ]
-            if not shared_entities and len(shared_words) < analysis.MIN_SHARED_WORDS:
+            if not shared_entities and len(shared_words) < explore.MIN_SHARED_WORDS:
                 continue  # a common word or two in common is not a relation
             items.append(RelatedStory(
                 id=fields["id"], headline=fields.get("headline") or None, date=fields.get("date_text"),
@@ -393,15 +422,55 @@ class WhooshBackend:
         self._local.snapshot = _Snapshot(gen, ix, self._cache)
         return self._local.snapshot  # the old one closes when its last request lets go of it
 
-    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+    def _understood(self, snap: _Snapshot, req: SearchRequest):
+        """(query, matches, rewrite.Understanding or None): the query as journalists mean it
+        (variants, corrections, relaxation; rewrite.py) unless the request is literal."""
+        query = parse_query(req.q, snap.ix.schema)
+        filtered = self._filtered(snap, req)
+        plan = None
+        if query is not None and not req.literal:
+            plan = rewrite.understand(snap.searcher, snap.ix.schema, req.q, snap.columns.live, filtered, snap.names)
+        if plan is not None and plan.query is None:  # nothing rewritten; its matches already read
+            return query, plan.mask, None
+        if plan is not None:
+            query = plan.query
+            if plan.mask is not None:
+                return query, plan.mask, plan
+        return query, self._query_mask(snap, query) & filtered, plan
+
+    def _filter_notes(self, snap: _Snapshot, req: SearchRequest) -> list[FilterNote]:
+        """Filter values read as another indexed value (`UK`), or matching no value at all."""
+        notes = []
+        for kind in (req.filters, req.excludes):
+            for facet, values in kind.items():
+                spec = registry.facet(facet)
+                param = spec.param if spec else facet
+                if kind is req.excludes:
+                    param = f"exclude_{param}"
+                for value in values:
+                    resolved = snap.columns.resolve(facet, value)
+                    if resolved is None:
+                        notes.append(FilterNote(param, value, None, snap.names.closest_values(facet, value)))
+                    elif resolved.casefold() != value.casefold():
+                        notes.append(FilterNote(param, value, resolved))
+        return notes
+
+    def _query_mask(self, snap: _Snapshot, query) -> np.ndarray:
         cols = snap.columns
         if query is None:
-            mask = cols.live.copy()
-        else:
-            mask = np.zeros(len(cols.live), dtype=bool)
-            docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-            mask[docs] = True
-            mask &= cols.live
+            return cols.live.copy()
+        mask = np.zeros(len(cols.live), dtype=bool)
+        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
+        mask[docs] = True
+        return mask & cols.live
+
+    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+        return self._query_mask(snap, query) & self._filtered(snap, req)
+
+    def _filtered(self, snap: _Snapshot, req: SearchRequest) -> np.ndarray:
+        """Live documents that pass the request's filters and dates."""
+        cols = snap.columns
+        mask = cols.live.copy()
         for facet, values in req.filters.items():
             for value in values:
                 mask &= cols.value_mask(facet, value)
@@ -451,16 +520,6 @@ class WhooshBackend:
             ]
             out[facet] = values
         return out
-
-    def _suggest(self, snap: _Snapshot, query, text: str) -> str | None:
-        """A did-you-mean, or None. Whoosh's corrector fails on some texts whose tokens carry no
-        character offsets (e.g. "æäb<@", found by Schemathesis) and on empty ranges such as
-        "[zz TO zzz]" (found by Hypothesis); no suggestion then."""
-        try:
-            corrected = snap.searcher.correct_query(query, text)
-            return corrected.string if corrected.query != query else None
-        except (TypeError, AttributeError):
-            return None
 
 
 def _contains(sorted_docs: np.ndarray, doc: int) -> bool:

@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 
 from searcher import registry
 from searcher.errors import QueryError
-from searcher.search.analysis import (
+from searcher.search.explore import (
     GRAPH_NODES,
     INTERVALS,
     MAX_TIMELINE_ENTITIES,
@@ -25,7 +25,7 @@ from searcher.search.analysis import (
 )
 from webui.engine import engine
 
-blueprint = Blueprint("analysis", __name__)
+blueprint = Blueprint("explore", __name__)
 
 CHART_W, CHART_H = 760, 220  # the timeline's plot area (SVG user units)
 CHART_LEFT, CHART_TOP, CHART_BOTTOM = 44, 12, 34
