@@ -52,6 +52,10 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     dates: list[dict]  # [{"value": "2023-10" or "2023-10-13", "count": n}], in date order
     suggestion: str | None = None
+    # Multi-term terms as the index saw them ("co*", "zelenski~2") -> {"terms": shown, "words":
+    # all the index words it matched, "capped": more words than shown}; matching uses every word.
+    expanded: dict[str, dict] = field(default_factory=dict)
+    timed_out: bool = False  # the time budget ran out: hits, total and counts are partial
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -67,6 +71,8 @@ class SearchResult:
             "hits": [h.to_json() for h in self.hits],
             "facets": {**facets, "dates": list(self.dates)},
             "suggestion": self.suggestion,
+            "expanded": {term: dict(info) for term, info in self.expanded.items()},
+            "timed_out": self.timed_out,
         }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from searcher import registry
 from searcher.backend.whoosh.columns import LeafCache
+from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.schema import document_to_json
@@ -91,12 +92,16 @@ class WhooshBackend:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
+        parsed = parse_query(req.q, snap.ix.schema)
+        rewritten = multiterm.rewrite(parsed, snap.searcher, snap.columns.live)
+        query = rewritten.query
         mask = self._matches(snap, query, req)
         total = int(mask.sum())
         start = (req.page - 1) * req.per_page
         ranked = req.sort == "relevance" and query is not None
-        if ranked:
+        if ranked and rewritten.rewritten:
+            docs_scores = self._ranked_multiterm(snap, query, mask, start + req.per_page)[start:]
+        elif ranked:
             rank_by = phrases_as_words(query)
             narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
             docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, start + req.per_page)[start:]
@@ -105,7 +110,7 @@ class WhooshBackend:
             docs_scores = [(int(d), None) for d in order[start:]]
         marker = Highlighter(query_terms(query, snap.searcher.reader()))
         hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
-        suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
+        suggestion = self._suggest(snap, parsed, req.q) if parsed is not None and total == 0 else None
         return SearchResult(
             query=req.q,
             total=total,
@@ -116,6 +121,7 @@ class WhooshBackend:
             facets=self._facets(snap, mask, req),
             dates=snap.columns.histogram(mask),
             suggestion=suggestion,
+            expanded=rewritten.expanded(),
         )
 
     @_damage_is_index_missing
@@ -146,7 +152,8 @@ class WhooshBackend:
         facet = spec.name
         snap = self._current()
         req = req or SearchRequest()
-        mask = self._matches(snap, parse_query(req.q, snap.ix.schema), req)
+        query = multiterm.rewrite(parse_query(req.q, snap.ix.schema), snap.searcher, snap.columns.live).query
+        mask = self._matches(snap, query, req)
         folded = prefix.strip().casefold()
 
         def keep(value: str) -> bool:
@@ -165,9 +172,12 @@ class WhooshBackend:
 
         Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
+        rewritten = multiterm.rewrite(parse_query(req.q, snap.ix.schema), snap.searcher, snap.columns.live)
+        query = rewritten.query
         mask = self._matches(snap, query, req)
-        if req.sort == "relevance" and query is not None:
+        if req.sort == "relevance" and rewritten.rewritten:
+            docs = (doc for doc, _ in self._ranked_multiterm(snap, query, mask, None))
+        elif req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
             docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
@@ -223,9 +233,7 @@ class WhooshBackend:
         if query is None:
             mask = cols.live.copy()
         else:
-            mask = np.zeros(len(cols.live), dtype=bool)
-            docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-            mask[docs] = True
+            mask = multiterm.match(snap.searcher, query, len(cols.live))  # within the time budget
             mask &= cols.live
         for facet, values in req.filters.items():
             for value in values:
@@ -240,8 +248,14 @@ class WhooshBackend:
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
         """(docnum, score) best first, among the documents of `mask` when given."""
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
-        results = snap.searcher.search(query, filter=allow, limit=limit)
-        return [(hit.docnum, float(hit.score)) for hit in results]
+        return multiterm.budgeted_search(snap.searcher, query, allow, limit)
+
+    def _ranked_multiterm(self, snap: _Snapshot, query, mask: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """Ranking for a query with prefix/wildcard/fuzzy terms (see multiterm): the other
+        words' BM25, then newest first."""
+        cols = snap.columns
+        return multiterm.rank(snap.searcher, query, mask, cols.days,
+                              lambda m, n: cols.date_order(m, True, n), limit)
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
         doc = snap.searcher.stored_fields(docnum)
