@@ -182,7 +182,7 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)")
+    click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)" + _cost_note(result))
     for n, hit in enumerate(result.hits, 1):
         click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
         click.echo(f"     {hit.date or 'undated'} ({hit.date_basis}) · {hit.source} · {hit.id}")
@@ -191,6 +191,15 @@ def search(query, limit, as_json, index_dir, **options) -> None:
             click.echo(f"     {hit.url}")
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
+
+
+def _cost_note(result) -> str:
+    """What a costly query cost: capped expansions and a cut time budget, on the count line."""
+    notes = [f"{term} matched {info['words']} words, the {info['terms']} most frequent highlighted"
+             for term, info in result.expanded.items() if info.get("capped")]
+    if result.timed_out:
+        notes.append("stopped at the time budget: partial results")
+    return "; " + "; ".join(notes) if notes else ""
 
 
 def _terminal(fragment: str) -> str:

@@ -14,20 +14,34 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from searcher.errors import IndexMissing, QueryError
+from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import api, pages, security
+from webui import admission, api, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
 
 
-def create_app(index_dir: str | os.PathLike | None = None) -> Flask:
-    """Build the app; the index folder defaults to $LIVESEARCH_INDEX, then ./index."""
+_DEFAULT = object()
+
+
+def create_app(index_dir: str | os.PathLike | None = None, *, time_budget: float | None | object = _DEFAULT,
+               max_active: int | None = None, max_waiting: int = 0) -> Flask:
+    """Build the app; the index folder defaults to $LIVESEARCH_INDEX, then ./index.
+
+    `time_budget`: seconds per request (default $LIVESEARCH_TIME_BUDGET, else 2; None: none).
+    `max_active`/`max_waiting`: this process's admission queue (webui.admission); no queue when
+    max_active is None (`livesearch serve` always sets one)."""
     app = Flask(__name__)
     app.json.sort_keys = False
-    app.extensions[EXTENSION_KEY] = Engine(Path(index_dir) if index_dir else default_index_dir())
+    seconds = budget.default_seconds() if time_budget is _DEFAULT else time_budget
+    app.config["LIVESEARCH_TIME_BUDGET"] = seconds
+    app.extensions[EXTENSION_KEY] = Engine(Path(index_dir) if index_dir else default_index_dir(),
+                                           budget_seconds=seconds)
     security.install(app)
+    if max_active is not None:
+        admission.install(app, max_active, max_waiting, max_wait=seconds or budget.DEFAULT_SECONDS)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
@@ -50,6 +64,13 @@ def _install_error_handlers(app: Flask) -> None:
     def no_index(error: IndexMissing):
         folder = current_app.extensions[EXTENSION_KEY].index_dir
         return error_response(503, f"Search is not available yet: {error or f'no index at {folder}'}.")
+
+    @app.errorhandler(budget.BudgetExceeded)
+    def over_budget(error: budget.BudgetExceeded):
+        response, status = error_response(503, str(error))
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
