@@ -372,24 +372,32 @@ def rank(searcher, query, mask: np.ndarray, days: np.ndarray, date_order, limit:
 
 
 class _BudgetCollector(collectors.WrappingCollector):
-    """Stops collecting when the request's budget runs out; what was collected stays."""
+    """Stops collecting when the request's budget runs out; what was collected stays.
+
+    It watches the stream of matches (`matches()`, which a FilterCollector outside it also reads),
+    so the score collector's block-quality skipping inside it still applies."""
+
+    def matches(self):
+        for n, sub_docnum in enumerate(self.child.matches()):
+            if n % 256 == 255 and budget.expired():
+                raise TimeLimit
+            yield sub_docnum
 
     def collect_matches(self):
         child = self.child
-        for n, sub_docnum in enumerate(child.matches()):
-            if n % 256 == 0 and budget.expired():
-                raise TimeLimit
+        for sub_docnum in self.matches():
             child.collect(sub_docnum)
 
 
 def budgeted_search(searcher, query, allow: set | None, limit: int | None) -> list[tuple[int, float]]:
     """Searcher.search(query, filter=allow, limit=limit) as (docnum, score), stopping when the
-    budget runs out (then the best of what was scored so far)."""
-    inner = searcher.collector(limit=limit, filter=allow)
-    collector = _BudgetCollector(inner)
+    budget runs out (then the best of what was scored so far). As in Whoosh, an empty or None
+    `allow` filters nothing."""
+    collector = _BudgetCollector(searcher.collector(limit=limit))
+    if allow:
+        collector = collectors.FilterCollector(collector, allow)
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
         budget.stop("ranking")
-    results = collector.results()
-    return [(hit.docnum, float(hit.score)) for hit in results]
+    return [(hit.docnum, float(hit.score)) for hit in collector.results()]
