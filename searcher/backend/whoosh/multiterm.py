@@ -254,17 +254,41 @@ def _posting_ids(matcher) -> np.ndarray:
 
 def match(searcher, query, n_docs: int) -> np.ndarray:
     """The documents `query` matches, as a boolean mask over the index's document numbers
-    (deleted ones included: the caller masks them). Stops when the budget runs out."""
+    (deleted ones included: the caller masks them). Words, multi-term terms and their AND/OR/NOT
+    are combined in numpy; other shapes (phrases, ...) are left to Whoosh's matchers, read in
+    chunks that stop when the budget runs out."""
     if isinstance(query, DocSetQuery):
         mask = np.zeros(n_docs, dtype=bool)
         mask[query.docs] = True
         return mask
-    if not query.is_leaf() and any(isinstance(leaf, DocSetQuery) for leaf in query.leaves()):
+    if type(query) is wquery.Term:
+        return _term_mask(searcher, query, n_docs)
+    if not query.is_leaf():
         evaluated = _evaluate(searcher, query, n_docs)
         if evaluated is not None:
             return evaluated
     mask = np.zeros(n_docs, dtype=bool)
     mask[matching_docs(searcher, query)] = True
+    return mask
+
+
+def _term_mask(searcher, term, n_docs: int) -> np.ndarray:
+    """One word's documents, read block-wise from each segment's postings (as Whoosh matches it)."""
+    mask = np.zeros(n_docs, dtype=bool)
+    schema = searcher.schema
+    if term.fieldname not in schema:
+        return mask
+    fieldobj = schema[term.fieldname]
+    try:
+        btext = fieldobj.to_bytes(term.text)
+    except ValueError:
+        return mask
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (term.fieldname, btext) not in reader:
+            continue
+        ids = _posting_ids(reader.postings(term.fieldname, btext))
+        mask[ids + offset] = True
     return mask
 
 
