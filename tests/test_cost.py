@@ -108,7 +108,7 @@ def test_past_the_budget_a_search_returns_what_it_has_and_says_so(wordy):
 
 
 def test_work_that_cannot_be_partial_answers_503_with_retry_after(wordy):
-    client = create_app(wordy, time_budget=0.000001).test_client()
+    client = create_app({"INDEX_DIR": wordy, "TIME_BUDGET": 0.000001}).test_client()
     for url in ("/api/facets/sources?q=se*+OR+di*", "/api/search.csv?q=mo*+OR+ba*"):
         response = client.get(url)
         assert response.status_code == 503, url
@@ -125,7 +125,7 @@ def test_export_batches_each_have_a_budget(wordy, monkeypatch):
 
 
 def test_a_full_queue_sheds_with_503_and_retry_after(wordy):
-    app = create_app(wordy, max_active=1, max_waiting=0)
+    app = create_app({"INDEX_DIR": wordy, "MAX_ACTIVE": 1, "MAX_WAITING": 0})
     gate = app.extensions["livesearch.gate"]
     assert gate.enter()  # someone else's long request holds the only turn
     try:

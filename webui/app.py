@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -23,25 +24,26 @@ from webui.engine import EXTENSION_KEY
 log = logging.getLogger(__name__)
 
 
-_DEFAULT = object()
+def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
+    """Build the app from a config mapping (Flask's way: `INDEX_DIR`, ...), or from just an index
+    folder; the folder defaults to $LIVESEARCH_INDEX, then ./index.
 
-
-def create_app(index_dir: str | os.PathLike | None = None, *, time_budget: float | None | object = _DEFAULT,
-               max_active: int | None = None, max_waiting: int = 0) -> Flask:
-    """Build the app; the index folder defaults to $LIVESEARCH_INDEX, then ./index.
-
-    `time_budget`: seconds per request (default $LIVESEARCH_TIME_BUDGET, else 2; None: none).
-    `max_active`/`max_waiting`: this process's admission queue (webui.admission); no queue when
-    max_active is None (`livesearch serve` always sets one)."""
+    `TIME_BUDGET`: seconds of work per request (default $LIVESEARCH_TIME_BUDGET, else 2; None: no
+    budget; searcher.search.budget). `MAX_ACTIVE`/`MAX_WAITING`: this process's admission queue
+    (webui.admission); none when MAX_ACTIVE is None (`livesearch serve` always sets one)."""
+    if config is not None and not isinstance(config, Mapping):
+        config = {"INDEX_DIR": config}
     app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=default_index_dir(), TIME_BUDGET=budget.default_seconds(),
+                            MAX_ACTIVE=None, MAX_WAITING=0)
+    app.config.from_mapping(config or {})
     app.json.sort_keys = False
-    seconds = budget.default_seconds() if time_budget is _DEFAULT else time_budget
-    app.config["LIVESEARCH_TIME_BUDGET"] = seconds
-    app.extensions[EXTENSION_KEY] = Engine(Path(index_dir) if index_dir else default_index_dir(),
-                                           budget_seconds=seconds)
+    seconds = app.config["TIME_BUDGET"]
+    app.extensions[EXTENSION_KEY] = Engine(Path(app.config["INDEX_DIR"]), budget_seconds=seconds)
     security.install(app)
-    if max_active is not None:
-        admission.install(app, max_active, max_waiting, max_wait=seconds or budget.DEFAULT_SECONDS)
+    if app.config["MAX_ACTIVE"] is not None:
+        admission.install(app, app.config["MAX_ACTIVE"], app.config["MAX_WAITING"],
+                          max_wait=seconds or budget.DEFAULT_SECONDS)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)

@@ -59,7 +59,7 @@ def serve(index_dir, host, port, workers, threads, queue, time_budget) -> None:
     except IndexMissing as error:
         click.echo(f"livesearch: warning: {error}; until then searches answer 503", err=True)
     workers = default_workers() if workers is None else workers
-    settings = dict(index_dir=index_dir, time_budget=seconds, max_active=threads, max_waiting=queue)
+    settings = {"INDEX_DIR": index_dir, "TIME_BUDGET": seconds, "MAX_ACTIVE": threads, "MAX_WAITING": queue}
     if workers > 1 and _gunicorn_available():
         _serve_gunicorn(host, port, workers, threads + queue, seconds, settings)
     else:
@@ -85,10 +85,10 @@ def _serve_waitress(host: str, port: int, threads: int, settings: dict) -> None:
     from webui.app import create_app
 
     try:
-        server = create_server(create_app(**settings), host=host, port=port, threads=threads)
+        server = create_server(create_app(settings), host=host, port=port, threads=threads)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror or error}); try another --port")
-    _announce(settings["index_dir"], server.effective_host, server.effective_port, "1 process")
+    _announce(settings["INDEX_DIR"], server.effective_host, server.effective_port, "1 process")
     try:
         server.run()
     except KeyboardInterrupt:
@@ -98,7 +98,7 @@ def _serve_waitress(host: str, port: int, threads: int, settings: dict) -> None:
 def _serve_gunicorn(host: str, port: int, workers: int, threads: int, seconds: float | None, settings: dict) -> None:
     from gunicorn.app.base import BaseApplication
 
-    index_dir = settings["index_dir"]
+    index_dir = settings["INDEX_DIR"]
 
     def when_ready(server) -> None:
         bound_host, bound_port = server.LISTENERS[0].sock.getsockname()[:2]
@@ -131,7 +131,7 @@ def _serve_gunicorn(host: str, port: int, workers: int, threads: int, seconds: f
         def load(self):
             from webui.app import create_app
 
-            return create_app(**settings)
+            return create_app(settings)
 
     try:
         Server().run()
