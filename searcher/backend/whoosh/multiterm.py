@@ -24,7 +24,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -39,7 +38,8 @@ from searcher.search import budget
 EXPANSION_CAP = 50  # words per multi-term term kept for highlighting (matching uses them all)
 CHUNK = 4096  # document ids read between two looks at the budget
 TERMS_BETWEEN_CHECKS = 32  # expanded words read between two looks at the budget
-CACHE_ENTRIES = 128  # multi-term expansions remembered per index segment
+CACHE_ENTRIES = 512  # (segment, multi-term term) expansions remembered per process
+CACHE_BYTES = 64 << 20  # and at most this much of their document numbers
 
 # ---- the multi-term leaf as a constant-score filter ------------------------------------------
 
@@ -186,23 +186,31 @@ def _docset(q, searcher, live: np.ndarray, expansion: Expansion) -> DocSetQuery:
     return DocSetQuery(q, docs, by_reader, [(q.field(), word) for word, _ in kept], boost=q.boost)
 
 
-# Expansions per segment: a segment never changes once written, so its expansions stay true for
-# as long as the reader lives (deletions are applied afterwards, from the live mask).
-_segment_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Expansions per segment, shared by the threads of a process: a segment never changes once
+# written, so its expansions stay true for as long as it exists (deletions are applied afterwards,
+# from the live mask). Keyed by the segment's folder and id; least recently used first out.
+_cache: OrderedDict = OrderedDict()
+_cache_bytes = 0
 _cache_lock = threading.Lock()
+
+
+def _segment_key(reader) -> tuple | None:
+    segid = getattr(reader, "_segid", None)
+    storage = getattr(reader, "_storage", None)
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    return None if segid is None or folder is None else (str(folder), segid)
 
 
 def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
     """(sorted document numbers, {word: document frequency}, complete) of `q` in one segment."""
-    key = (type(q).__name__, repr(q))
-    with _cache_lock:
-        cache = _segment_cache.get(reader)
-        if cache is None:
-            cache = _segment_cache.setdefault(reader, OrderedDict())
-        hit = cache.get(key)
-        if hit is not None:
-            cache.move_to_end(key)
-            return hit[0], hit[1], True
+    segment = _segment_key(reader)
+    key = None if segment is None else (*segment, type(q).__name__, repr(q))
+    if key is not None:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit[0], hit[1], True
     fieldname = q.field()
     schema = reader.schema
     if fieldname not in schema:
@@ -224,11 +232,16 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
             chunks.append(ids)
             words[fieldobj.from_bytes(btext)] = len(ids)
     ids = np.unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
-    if complete:
+    if complete and key is not None:
+        ids = ids.astype(np.int32)  # segment-local numbers
+        global _cache_bytes
         with _cache_lock:
-            cache[key] = (ids, words)
-            while len(cache) > CACHE_ENTRIES:
-                cache.popitem(last=False)
+            if key not in _cache:
+                _cache[key] = (ids, words)
+                _cache_bytes += ids.nbytes
+            while len(_cache) > CACHE_ENTRIES or _cache_bytes > CACHE_BYTES:
+                _, (old, _words) = _cache.popitem(last=False)
+                _cache_bytes -= old.nbytes
     return ids, words, complete
 
 
