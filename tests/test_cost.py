@@ -8,6 +8,7 @@ a two-letter prefix stands for over 2,000 words, as in real news. Before the rew
 from __future__ import annotations
 
 import importlib.util
+import random
 import statistics
 import subprocess
 import sys
@@ -187,15 +188,16 @@ def test_a_plain_search_answers_within_a_second_while_four_costly_ones_run(serve
     costly_done: list[float] = []
 
     def costly(worker: int) -> None:
-        n = worker
+        rng = random.Random(worker)
         with requests.Session() as session:
             while not stop.is_set():
-                a, b = MULTI_PREFIX[n % len(MULTI_PREFIX)], MULTI_PREFIX[(n + 5) % len(MULTI_PREFIX)]
-                q = f"{a}* OR {b}* OR {a}{b[0]}?* OR zelensky~2"
+                # a wildcard scans every word of its two-letter prefix (~4,000 here) and is
+                # seldom repeated, so the expansion cache rarely helps
+                a, b = rng.sample(MULTI_PREFIX, 2)
+                q = f"{a}?{rng.choice('aeiou')}* OR {b}?{rng.choice('bcdklmnprst')}* OR zelensky~2"
                 started = time.monotonic()
                 session.get(f"{server}/api/search", params={"q": q, "per_page": 50}, timeout=30)
                 costly_done.append(time.monotonic() - started)
-                n += 4
 
     threads = [threading.Thread(target=costly, args=(i,), daemon=True) for i in range(4)]
     for t in threads:
@@ -210,10 +212,13 @@ def test_a_plain_search_answers_within_a_second_while_four_costly_ones_run(serve
                 plain.append(time.monotonic() - started)
                 assert response.status_code == 200 and response.json()["total"] > 0
                 time.sleep(0.2)
+        still_running = all(t.is_alive() for t in threads)
     finally:
         stop.set()
         for t in threads:
             t.join(timeout=30)
-    assert costly_done, "the costly queries never finished"
-    assert statistics.median(plain) < 1.0, plain
-    assert max(plain) < 2.5, plain
+    print(f"plain {[round(x, 3) for x in plain]}; {len(costly_done)} costly, "
+          f"median {statistics.median(costly_done):.2f} s, max {max(costly_done):.2f} s")
+    assert still_running and len(costly_done) >= 4, "the costly queries did not keep running"
+    assert statistics.median(plain) < 1.0, (plain, costly_done)
+    assert max(plain) < 2.5, (plain, costly_done)

@@ -112,8 +112,9 @@ def _schemas() -> dict:
                 "additionalProperties": False,
             },
         },
-        "timed_out": {"type": "boolean", "description": "The request's time budget ran out: hits, total and "
-                                                         "counts are what was found by then (a lower bound)."},
+        "timed_out": {"type": "boolean", "description": "The request's time budget ran out: total, hits and "
+                                                         "counts are what was found by then (a lower bound), and "
+                                                         "hits shown after it have no highlighting."},
     })
     neighbour = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["id", "headline"],

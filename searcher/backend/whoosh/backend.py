@@ -19,6 +19,7 @@ from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
+from searcher.search import budget
 from searcher.search.request import SearchRequest, facet_names
 from searcher.search.results import FacetValue, Hit, SearchResult
 
@@ -109,8 +110,15 @@ class WhooshBackend:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
         marker = Highlighter(query_terms(query, snap.searcher.reader()))
-        hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
-        suggestion = self._suggest(snap, parsed, req.q) if parsed is not None and total == 0 else None
+        plain = Highlighter(frozenset())  # past the time budget: hits without marks (cheap)
+        hits = []
+        for doc, score in docs_scores:
+            late = budget.expired()
+            if late:
+                budget.stop("highlighting")
+            hits.append(self._hit(snap, doc, score, plain if late else marker))
+        suggestion = (self._suggest(snap, parsed, req.q)
+                      if parsed is not None and total == 0 and not budget.expired() else None)
         return SearchResult(
             query=req.q,
             total=total,
