@@ -132,10 +132,12 @@ def _request(query, options: dict, per_page=20):
 def _engine_call(index_dir, method, *args):
     """Run one Engine call, turning user-facing failures into a message and exit code 1."""
     from searcher.errors import LivesearchError
+    from searcher.search import budget
     from searcher.search.engine import Engine
 
-    engine = Engine(index_dir)
     try:
+        # A person at a terminal can press Ctrl+C: no time budget unless $LIVESEARCH_TIME_BUDGET asks
+        engine = Engine(index_dir, budget_seconds=budget.default_seconds() if budget.env_set() else None)
         return getattr(engine, method)(*args)
     except LivesearchError as error:
         raise click.ClickException(str(error)) from None

@@ -25,6 +25,11 @@ ENV = "LIVESEARCH_TIME_BUDGET"
 RETRY_AFTER_SECONDS = 2
 
 
+def env_set() -> bool:
+    """Whether $LIVESEARCH_TIME_BUDGET is set (the CLI has no budget unless it is)."""
+    return bool(os.environ.get(ENV, "").strip())
+
+
 def default_seconds() -> float | None:
     """$LIVESEARCH_TIME_BUDGET (seconds; 0 or 'none' for no budget), else 2 s."""
     raw = os.environ.get(ENV, "").strip().lower()
