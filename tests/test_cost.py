@@ -222,3 +222,15 @@ def test_a_plain_search_answers_within_a_second_while_four_costly_ones_run(serve
     assert still_running and len(costly_done) >= 4, "the costly queries did not keep running"
     assert statistics.median(plain) < 1.0, (plain, costly_done)
     assert max(plain) < 2.5, (plain, costly_done)
+
+
+def test_the_budget_counts_from_arrival_and_an_export_batch_has_its_own(wordy):
+    app = create_app({"INDEX_DIR": wordy, "MAX_ACTIVE": 1, "MAX_WAITING": 1, "TIME_BUDGET": 0.5})
+    gate = app.extensions["livesearch.gate"]
+    assert gate.enter()
+    threading.Timer(0.45, gate.leave).start()  # the turn comes just before the budget runs out
+    response = app.test_client().get("/api/search", query_string={"q": "tr*"})  # ~0.2 s of work alone
+    assert response.status_code == 200 and response.get_json()["timed_out"] is True
+    # a long export is not cut by the request's budget: each batch of rows has its own
+    rows = app.test_client().get("/api/search.csv", query_string={"q": "putin", "sort": "newest"})
+    assert rows.status_code == 200 and rows.data.count(b"\n") > 10

@@ -16,6 +16,7 @@ import time
 
 from flask import Flask, g, request
 
+from searcher.search import budget
 from searcher.search.budget import RETRY_AFTER_SECONDS
 
 EXEMPT_PREFIXES = ("/static/", "/api/openapi.json", "/favicon")
@@ -61,7 +62,9 @@ class Gate:
             self._cond.notify()
 
 
-def install(app: Flask, active: int, waiting: int, max_wait: float) -> Gate:
+def install(app: Flask, active: int, waiting: int, max_wait: float, time_budget: float | None = None) -> Gate:
+    """The gate, and the request's time budget opened when it arrives: the time it waits for a
+    turn is part of its budget (the engine's own budget keeps this earlier deadline)."""
     gate = Gate(active, waiting, max_wait)
     app.extensions["livesearch.gate"] = gate
 
@@ -69,6 +72,7 @@ def install(app: Flask, active: int, waiting: int, max_wait: float) -> Gate:
     def take_turn():
         if request.path.startswith(EXEMPT_PREFIXES):
             return None
+        g.livesearch_budget = budget.open_budget(time_budget)
         if not gate.enter():
             from webui.app import error_response
 
@@ -83,5 +87,11 @@ def install(app: Flask, active: int, waiting: int, max_wait: float) -> Gate:
     def give_turn(_error=None):
         if g.pop("livesearch_turn", False):
             gate.leave()
+        token = g.pop("livesearch_budget", None)
+        if token is not None:
+            try:
+                budget.close_budget(token)
+            except ValueError:  # reset from another context (a streamed response's end)
+                pass
 
     return gate

@@ -43,7 +43,7 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     security.install(app)
     if app.config["MAX_ACTIVE"] is not None:
         admission.install(app, app.config["MAX_ACTIVE"], app.config["MAX_WAITING"],
-                          max_wait=seconds or budget.DEFAULT_SECONDS)
+                          max_wait=seconds or budget.DEFAULT_SECONDS, time_budget=seconds)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)

@@ -83,11 +83,12 @@ _current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("livese
 
 
 @contextmanager
-def within(seconds: float | None) -> Iterator[Budget]:
-    """Open a budget for the enclosed work (nested budgets keep the earlier deadline)."""
+def within(seconds: float | None, *, fresh: bool = False) -> Iterator[Budget]:
+    """Open a budget for the enclosed work. A nested budget keeps the earlier deadline, unless
+    `fresh` (an export's batches: each has a budget of its own)."""
     outer = _current.get()
     budget = Budget(seconds)
-    if outer is not None and outer.deadline is not None and (
+    if not fresh and outer is not None and outer.deadline is not None and (
         budget.deadline is None or outer.deadline < budget.deadline
     ):
         budget.deadline = outer.deadline
@@ -100,6 +101,16 @@ def within(seconds: float | None) -> Iterator[Budget]:
         if outer is not None:
             for stage in budget.cut:
                 outer.stop(stage)
+
+
+def open_budget(seconds: float | None):
+    """Open a budget without a `with` block (a web request's, from its arrival: the time it waits
+    for a turn counts); returns the token for `close_budget`."""
+    return _current.set(Budget(seconds))
+
+
+def close_budget(token) -> None:
+    _current.reset(token)
 
 
 def current() -> Budget | None:

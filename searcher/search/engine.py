@@ -71,7 +71,7 @@ class Engine:
     def _batched(self, head: list[dict], rows: Iterator[dict]) -> Iterator[dict]:
         yield from head
         while True:
-            with budget.within(self.budget_seconds) as spent:
+            with budget.within(self.budget_seconds, fresh=True) as spent:
                 batch = list(itertools.islice(rows, EXPORT_BATCH))
                 spent.check(f"a batch of {EXPORT_BATCH} exported stories")
             if not batch:
