@@ -47,7 +47,7 @@ def test_search_json_has_the_api_shape(indexed):
     data = json.loads(result.output)
     assert data["total"] == 1
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
-                         "expanded", "timed_out"}
+                         "corrected", "relaxed", "expanded", "filter_notes", "expansions", "timed_out"}
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
         "people", "organizations", "places", "countries", "score",

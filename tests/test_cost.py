@@ -79,9 +79,9 @@ def test_rewriting_changes_ranking_never_the_match_set(wordy, q):
 
 def test_a_short_prefix_reports_its_capped_expansion_and_highlights_the_most_frequent_words(wordy):
     result = Engine(wordy, budget_seconds=None).search(SearchRequest(q="co*", per_page=50))
-    info = result.expanded["co*"]
+    info = result.expansions["co*"]
     assert info["capped"] is True and info["terms"] == multiterm.EXPANSION_CAP and info["words"] > 1000
-    assert result.to_json()["expanded"] == {"co*": info} and result.to_json()["timed_out"] is False
+    assert result.to_json()["expansions"] == {"co*": info} and result.to_json()["timed_out"] is False
     marked = {w.lower() for h in result.hits for w in __import__("re").findall(r"<mark>(\w+)</mark>", h.snippet)}
     assert marked and all(w.startswith("co") for w in marked)
 
@@ -105,7 +105,7 @@ def test_past_the_budget_a_search_returns_what_it_has_and_says_so(wordy):
     result = engine.search(SearchRequest(q="ca* OR pa* OR tr*"))
     assert result.timed_out is True and result.to_json()["timed_out"] is True
     assert time.monotonic() - started < 2.0
-    assert result.expanded["ca*"].get("complete") is False
+    assert result.expansions["ca*"].get("complete") is False
 
 
 def test_work_that_cannot_be_partial_answers_503_with_retry_after(wordy):
@@ -176,11 +176,11 @@ def test_each_costly_shape_returns_within_the_budget_with_its_flags(server, q):
     assert response.status_code == 200
     data = response.json()
     assert elapsed < BUDGET + SLACK, (q, elapsed)
-    assert data["expanded"], q
+    assert data["expansions"], q
     # either every expansion completed, or the response says the budget cut it
-    assert data["timed_out"] or all(info.get("complete", True) for info in data["expanded"].values())
+    assert data["timed_out"] or all(info.get("complete", True) for info in data["expansions"].values())
     if q.startswith("co*"):
-        assert data["expanded"]["co*"]["capped"] or data["timed_out"]
+        assert data["expansions"]["co*"]["capped"] or data["timed_out"]
 
 
 def test_a_plain_search_answers_within_a_second_while_four_costly_ones_run(server):

@@ -14,7 +14,7 @@ constant-score filter over its documents:
   date order.
 - **Expansions are capped** for what is shown: the `EXPANSION_CAP` most frequent words (by
   document frequency, which is also Elasticsearch's fuzzy `max_expansions` rule) are highlighted,
-  and the response says so: `"expanded": {"co*": {"terms": 50, "words": 1834, "capped": true}}`.
+  and the response says so: `"expansions": {"co*": {"terms": 50, "words": 1834, "capped": true}}`.
 - **Bounded**: the expansion and matching loops stop when the request's time budget
   (searcher.search.budget) runs out and record it; the result then says `timed_out: true`.
 """
@@ -51,8 +51,11 @@ class DocSetQuery(wquery.Query):
     the matcher works per segment as Whoosh's collectors call it; `docs` holds the same as
     top-level numbers. `kept` are the (field, word) pairs it shows as its expansions."""
 
-    def __init__(self, source, docs: np.ndarray, by_reader: dict, kept: list[tuple[str, str]], boost: float = 1.0):
+    def __init__(self, source, docs: np.ndarray, by_reader: dict, kept: list[tuple[str, str]], boost: float = 1.0,
+                 label: str = "", expansion: Expansion | None = None):
         self.source = source
+        self.label = label
+        self.expansion = expansion
         self.fieldname = source.field()
         self.text = getattr(source, "text", "")
         self.docs = docs
@@ -120,7 +123,7 @@ class Expansion:
 @dataclass
 class Rewritten:
     """A parsed query with its multi-term leaves as DocSetQuery; `query` is the original when it
-    had none. `expanded` is the response's report, keyed by the terms as written."""
+    had none. `expanded()` is the response's report, keyed by the terms as written."""
 
     query: object
     expansions: dict[str, Expansion] = field(default_factory=dict)
@@ -147,6 +150,23 @@ def rewrite(query, searcher, live: np.ndarray) -> Rewritten:
         return q.apply(replace)
 
     return Rewritten(replace(query), expansions)
+
+
+def _docset_leaves(query) -> list[DocSetQuery]:
+    if query is None:
+        return []
+    leaves = [query] if query.is_leaf() else list(query.leaves())
+    return [leaf for leaf in leaves if isinstance(leaf, DocSetQuery)]
+
+
+def is_rewritten(query) -> bool:
+    """Whether `query` has multi-term terms rewritten as DocSetQuery (then `rank` orders it)."""
+    return bool(_docset_leaves(query))
+
+
+def report(query) -> dict[str, dict]:
+    """The response's `expansions`: each multi-term term as the index saw it -> its report."""
+    return {leaf.label: leaf.expansion.report() for leaf in _docset_leaves(query) if leaf.expansion is not None}
 
 
 def _has_multiterm(query) -> bool:
@@ -183,7 +203,8 @@ def _docset(q, searcher, live: np.ndarray, expansion: Expansion) -> DocSetQuery:
     for word, df in kept:
         expansion.shown[word] = max(expansion.shown.get(word, 0), df)
     docs = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-    return DocSetQuery(q, docs, by_reader, [(q.field(), word) for word, _ in kept], boost=q.boost)
+    return DocSetQuery(q, docs, by_reader, [(q.field(), word) for word, _ in kept], boost=q.boost,
+                       label=_label(q), expansion=expansion)
 
 
 # Expansions per segment, shared by the threads of a process: a segment never changes once
