@@ -41,6 +41,8 @@ class Post:
     headline: str | None
     paragraphs: list[str]
     stamp: str | None = None  # machine-readable time (ISO), when given
+    anchor: str | None = None  # the post's permalink fragment or element id (issue 15: story identity)
+    published: str | None = None  # its datePublished / `<time datetime>` (issue 15: story identity)
 
 
 def parse(html: str):
@@ -136,7 +138,8 @@ def _posts_from_json_ld(root) -> list[Post]:
             paragraphs = [clean(p) for p in re.split(r"\n\s*\n|\n", str(body)) if clean(p)]
             if paragraphs or update.get("headline"):
                 posts.append(Post(clean(update.get("headline")) or None, paragraphs,
-                                  update.get("datePublished") or update.get("dateModified")))
+                                  update.get("datePublished") or update.get("dateModified"),
+                                  **post_identity_from_json_ld(update)))
     return posts
 
 
@@ -174,7 +177,7 @@ def _post_from(container) -> Post:
     time_text = clean(time.text_content()) if time is not None else None
     paragraphs = [text for el, text in leaf_blocks(container)
                   if el is not heading and text != time_text and not (time is not None and _contains(el, time))]
-    return Post(headline, paragraphs, stamp)
+    return Post(headline, paragraphs, stamp, **post_identity(container, time))
 
 
 def _contains(element, node) -> bool:
@@ -217,3 +220,40 @@ def text_lines(root) -> list[str]:
     for _, text in leaf_blocks(body if body is not None else root):
         lines.extend([text, ""])
     return lines
+
+
+# --- what identifies a post across snapshots of its page (issue 15; docs/story-identity.md) ---
+
+_ANCHOR_ATTRIBUTES = ("data-post-id", "data-entry-id", "data-id", "id")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def post_identity(container, time=None) -> dict:
+    """`anchor` and `published` of a post container: its id (or a permalink to `#fragment`
+    inside it), and its `<time datetime>` when that is a full date-time."""
+    anchor = None
+    for name in _ANCHOR_ATTRIBUTES:
+        if clean(container.get(name)):
+            anchor = clean(container.get(name))
+            break
+    if anchor is None:
+        for href in container.xpath(".//a/@href"):
+            fragment = href.partition("#")[2].strip()
+            if fragment:
+                anchor = fragment
+                break
+    stamp = clean(time.get("datetime")) if time is not None else ""
+    return {"anchor": anchor, "published": stamp if _ISO_DATETIME.match(stamp) else None}
+
+
+def post_identity_from_json_ld(update: dict) -> dict:
+    """`anchor` and `published` of a JSON-LD liveBlogUpdate: its url's fragment (or @id), and
+    its datePublished."""
+    anchor = None
+    for key in ("url", "@id"):
+        value = update.get(key)
+        if isinstance(value, str) and value.strip():
+            anchor = value.partition("#")[2].strip() or value.strip()
+            break
+    published = update.get("datePublished")
+    return {"anchor": anchor, "published": clean(str(published)) if published else None}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from searcher.pipeline import dates, html_blocks
 from searcher.pipeline.ingest import read_file
-from searcher.records import Page, Problem, Story
+from searcher.records import Page, Problem, Story, number_repeats
 
 MAX_HEADLINE_CHARS = 200
 MAX_HEADLINE_WORDS = 30
@@ -59,6 +59,8 @@ class Entry:
     day: date | None = None
     clock: tuple[int, int, str | None] | None = None
     markup: str | None = None
+    anchor: str | None = None  # from the HTML markup: what identifies the post (issue 15)
+    published: str | None = None
 
 
 def stories_from_file(path: str | Path) -> tuple[list[Story], list[Problem]]:
@@ -73,12 +75,12 @@ def segment_page(page: Page) -> list[Story]:
     evidence = [dates.Evidence(markup=e.markup, day=e.day, clock=e.clock, stamps=tuple(e.stamps),
                                lead=" ".join(([e.headline] if e.headline else []) + e.body[:1])) for e in entries]
     dated = dates.resolve(evidence, page.reference_date)
-    return [
+    return number_repeats([
         Story(source=page.source, origin=page.origin, position=position, headline=entry.headline, body=entry.body,
               url=page.url, page_title=page.title, date=when.iso() if when else None,
-              date_basis=when.basis if when else "none")
+              date_basis=when.basis if when else "none", anchor=entry.anchor, published=entry.published)
         for position, (entry, when) in enumerate(zip(entries, dated))
-    ]
+    ])
 
 
 def _html_entries(page: Page) -> list[Entry]:
@@ -90,7 +92,8 @@ def _html_entries(page: Page) -> list[Entry]:
     for post in posts:
         body = [p for p in (_bullet_free(p) for p in post.paragraphs) if not _is_furniture(p)]
         if body or post.headline:
-            entries.append(Entry(headline=post.headline, body=body, markup=post.stamp))
+            entries.append(Entry(headline=post.headline, body=body, markup=post.stamp,
+                                 anchor=post.anchor, published=post.published))
     return entries
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from searcher import registry
 
-BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "body")
+BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "body",
+               "first_seen", "updated", "removed_after")
 
 
 def csv_fields() -> tuple[str, ...]:
