@@ -277,3 +277,36 @@ def _quiet_stories(ix: Path) -> dict:
         return stories(ix)
     except Exception:  # the index may not exist yet
         return {}
+
+
+def test_an_update_writes_only_what_a_new_snapshot_changes(tmp_path):
+    scrapes, ix = tmp_path / "scrapes", tmp_path / "ix"
+    build([write_snapshot(scrapes, "blog-1000.jsonl")], ix, entities=False, progress=False)
+    second = update([write_snapshot(scrapes, "blog-1400.jsonl")], ix, entities=False, progress=False)
+    assert second.stories == 2  # C is new, A was corrected; B and the hostile post are untouched
+    third = update([write_snapshot(scrapes, "blog-1800.jsonl")], ix, entities=False, progress=False)
+    assert third.stories == 2  # D is new, B is marked removed
+
+
+@pytest.mark.parametrize("pruned", list(SNAPSHOTS))
+def test_pruning_a_snapshot_gives_the_build_of_the_others(snapshot_dir, tmp_path, pruned):
+    ix = tmp_path / "ix"
+    build([snapshot_dir], ix, entities=False, progress=False)
+    (snapshot_dir / pruned).unlink()
+    update([snapshot_dir], ix, prune=True, entities=False, progress=False)
+    build([snapshot_dir], tmp_path / "rebuilt", entities=False, progress=False)
+    assert stories(ix) == stories(tmp_path / "rebuilt")
+
+
+def test_an_index_from_before_snapshots_asks_for_a_rebuild(snapshot_dir, tmp_path):
+    from searcher.backend.whoosh.store import current_generation
+    from searcher.errors import IndexMissing
+
+    ix = tmp_path / "ix"
+    build([snapshot_dir / "elsewhere.txt"], ix, entities=False, progress=False)
+    manifest = current_generation(ix) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    del data["format"]
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexMissing, match="older livesearch"):
+        update([snapshot_dir], ix, entities=False, progress=False)
