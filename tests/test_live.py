@@ -133,7 +133,8 @@ def test_a_saved_story_url_still_resolves_after_later_snapshots(tmp_path):
     assert story["body"] == A_FIXED[2] and (story["first_seen"], story["updated"]) == (T1, T2)
     deleted = client.get(f"/api/stories/{saved[B[1]]}").get_json()
     assert deleted["removed_after"] == T2
-    assert client.get(f"/stories/{saved[B[1]]}").status_code == 200
+    page = client.get(f"/stories/{saved[B[1]]}")
+    assert page.status_code == 200 and "no longer on the page</strong> after" in page.get_data(as_text=True)
     # the page's order: the posts of later saves first, each save's new posts in page order
     order = [story["previous"]["headline"], story["headline"], story["next"]["headline"]]
     assert order == [B[1], A[1], HOSTILE[1]]
