@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 
-from searcher.backend.whoosh.schema import document_to_story
-from searcher.backend.whoosh.store import (
-    MANIFEST_FORMAT,
-    Fingerprint,
-    FileEntry,
-    GenerationWriter,
-    WhooshStore,
-    file_key,
-    unchanged,
-)
+from searcher.backend import IndexWriter, open_store
+from searcher.backend.whoosh.store import MANIFEST_FORMAT, Fingerprint, FileEntry, file_key, unchanged
 from searcher.errors import IndexMissing, NoInputFiles
-from searcher.pipeline.ingest import iter_input_files, read_file
-from searcher.pipeline.segment import segment_page
+from searcher.pipeline.ingest import iter_input_files
 from searcher.records import Problem, Story
-from searcher.snapshots import HASH_CHARS, Merged, Snapshot, iso_utc, merge, mtime_iso
+from searcher.snapshots import Merged, Snapshot, merge, read_snapshots
 
 
 @dataclass
@@ -82,11 +74,14 @@ class _FileRead:
 
 
 def build(
-    paths: Iterable[Path], index_dir: Path, *, entities: bool = True, progress: bool = True
+    paths: Iterable[Path], index_dir: Path, *, entities: bool = True, progress: bool = True,
+    cluster: str | None = None,
 ) -> RunSummary:
     """Index every input file under `paths` into a fresh generation, then make it live.
 
-    Snapshots of the same page (same URL) merge into one set of stories (searcher/snapshots.py)."""
+    Snapshots of the same page (same URL) merge into one set of stories (searcher/snapshots.py).
+    With `cluster` (a Dask scheduler address, or `local`), files are segmented and stories
+    tagged on the cluster's workers (searcher.distributed); merging and writing stay here."""
     started = time.monotonic()
     paths = list(paths)
     files = _input_files(paths)
@@ -95,10 +90,10 @@ def build(
             f"no input files under {', '.join(map(str, paths))}: "
             "expected .txt, .html, .htm, .json or .jsonl files"
         )
-    store = WhooshStore(index_dir)
+    store = open_store(index_dir)
     summary = RunSummary(changed=True)
-    with store.rebuild() as out:
-        read = _read_files(files, summary, progress)
+    with _stages(cluster) as stages, store.rebuild() as out:
+        read = _read_files(files, summary, progress, stages)
         by_page = _group([s for f in read for s in f.snapshots])
         lookup = {(f.key, origin, sid): story for f in read for (origin, sid), story in f.stories.items()}
         chosen = [
@@ -110,7 +105,7 @@ def build(
         _count(summary, read, by_page, stories)
         out.begin(len(stories))
         if entities and stories:
-            _enrich(stories, store.cache_path)
+            _enrich(stories, store.cache_path, stages)
         for story, key in _bar(chosen, "indexing", "stories", progress):
             out.add(story, key)
         for f in read:
@@ -126,17 +121,18 @@ def update(
     prune: bool = False,
     entities: bool = True,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> RunSummary:
     """Index new and changed files into the live generation; with `prune`, drop vanished files.
 
     A new snapshot of a page already indexed merges with the snapshots recorded in the manifest:
     only the page's new, edited, re-dated and newly removed stories are written."""
-    store = WhooshStore(index_dir)
+    store = open_store(index_dir)
     if not store.exists():
-        return build(paths, index_dir, entities=entities, progress=progress)
+        return build(paths, index_dir, entities=entities, progress=progress, cluster=cluster)
     started = time.monotonic()
     summary = RunSummary()
-    with store.amend() as out:
+    with _stages(cluster) as stages, store.amend() as out:
         manifest = out.manifest
         if manifest.format < MANIFEST_FORMAT:
             raise IndexMissing(
@@ -153,9 +149,9 @@ def update(
         gone = [key for key in manifest.files if prune and not Path(key).exists()]
         if changed or gone:
             summary.changed = True
-            read = _read_files(changed, summary, progress)
+            read = _read_files(changed, summary, progress, stages)
             out.begin(sum(len(f.stories) for f in read))
-            _merge_into(out, read, set(gone), summary, store.cache_path, entities, progress)
+            _merge_into(out, read, set(gone), summary, store.cache_path, entities, progress, stages)
             for key in gone:
                 del manifest.files[key]
             for f in read:
@@ -166,13 +162,14 @@ def update(
 
 
 def _merge_into(
-    out: GenerationWriter,
+    out: IndexWriter,
     read: list[_FileRead],
     gone: set[str],
     summary: RunSummary,
     cache_path: Path,
     entities: bool,
     progress: bool,
+    stages=None,
 ) -> None:
     """Merge the snapshots of `read` (new or changed files) with those recorded for the other
     files, page by page, and write what changed."""
@@ -188,18 +185,16 @@ def _merge_into(
     writes: list[tuple[Story | None, Merged]] = []  # None: the story's text is in another file
     deletes: list[str] = []
     for page in pages:
-        indexed = out.page_documents(page)
+        indexed = out.page_stories(page)
         merged = merge(by_page.get(page, []))
         deletes += [sid for sid in indexed if sid not in merged]
         for sid, m in merged.items():
             story = lookup.get((m.source.file, m.source.origin, sid))
-            doc = indexed.get(sid)
-            if story is None and doc is not None and (doc.get("path"), doc.get("origin")) == (m.source.file, m.source.origin):
-                if _stored_fields(doc) == m.fields():
+            stored, stored_file = indexed.get(sid, (None, None))
+            if story is None and stored is not None and (stored_file, stored.origin) == (m.source.file, m.source.origin):
+                if _snapshot_fields(stored, stored_file) == m.fields():
                     continue  # the same text from the same snapshot, the same times: nothing to write
-                story = document_to_story(doc)
-                if story.id != sid:  # never expected: a stored story rebuilds its own id
-                    story = None
+                story = stored if stored.id == sid else None  # (a stored story always rebuilds its id)
             writes.append((story, m))
     # Stories whose kept text is in a file this run did not read (a snapshot was replaced or
     # pruned, so an older one's text wins again): read those files once more.
@@ -220,7 +215,7 @@ def _merge_into(
             fresh.append(story)
         final.append((_with_snapshot_fields(story, m), m))
     if entities and fresh:
-        _enrich(fresh, cache_path)
+        _enrich(fresh, cache_path, stages)
     for sid in deletes:
         out.delete_story(sid)
     for story, m in _bar(final, "indexing", "stories", progress):
@@ -228,9 +223,9 @@ def _merge_into(
     _count(summary, read, {p: by_page.get(p, []) for p in pages}, [s for s, _ in final])
 
 
-def _stored_fields(doc: dict) -> tuple:
-    return (doc.get("first_seen_text"), doc.get("updated"), doc.get("removed_after"),
-            doc.get("path"), doc.get("origin"), doc.get("position"))
+def _snapshot_fields(story: Story, file: str) -> tuple:
+    """What `Merged.fields` says of a stored story."""
+    return (story.first_seen, story.updated, story.removed_after, file, story.origin, story.position)
 
 
 def _with_snapshot_fields(story: Story, merged: Merged) -> Story:
@@ -257,54 +252,70 @@ def _input_files(paths: Iterable[Path]) -> list[Path]:
     return sorted({p.resolve() for p in iter_input_files(list(paths))})
 
 
-def _read_files(paths: list[Path], summary: RunSummary, progress: bool) -> list[_FileRead]:
-    """Segment every file into its snapshots; a file that fails is reported, never fatal."""
-    out = []
+@contextmanager
+def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:  # noqa: F821
+    """The cluster's read and tag stages for the run, or None to run them here."""
+    if not cluster:
+        yield None
+        return
+    from searcher.distributed import ClusterStages
+
+    stages = ClusterStages(cluster)
+    try:
+        yield stages
+    finally:
+        stages.close()
+
+
+def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None) -> list[_FileRead]:
+    """Segment every file into its snapshots (here, or on the cluster); a file that fails is
+    reported, never fatal."""
+    out: list[_FileRead] = []
     bar = _bar(paths, "reading", "files", progress)
-    for path in bar:
-        key = file_key(path)
-        try:
-            fingerprint = Fingerprint.of(path)
-            snapshots, stories, problems = _snapshots_of(path, key, fingerprint)
-        except Exception as exc:  # one unreadable file must not stop a run over thousands
-            snapshots, stories, problems = [], {}, [Problem(str(path), f"could not be read: {exc}")]
-            fingerprint = Fingerprint(0, 0, "")
+
+    def record(key: str, fingerprint: Fingerprint, snapshots: list[Snapshot],
+               stories: dict[tuple[str, str], Story], problems: list[Problem]) -> None:
         out.append(_FileRead(key, fingerprint, snapshots, stories, problems))
         summary.files_read += 1
         if stories:
             summary.warnings += problems
         else:
-            summary.skipped += problems or [Problem(str(path), "no stories found")]
+            summary.skipped += problems or [Problem(key, "no stories found")]
+        bar.update()
         bar.set_postfix(stories=sum(len(f.stories) for f in out), refresh=False)
+
+    if stages is not None:
+        stages.read(paths, lambda key, fp, snapshots, stories, problems:
+                    record(key, Fingerprint(*fp), snapshots, stories, problems))
+    else:
+        for path in paths:
+            key = file_key(path)
+            try:
+                fingerprint = Fingerprint.of(path)
+                snapshots, stories, problems = read_snapshots(path, key, fingerprint.mtime_ns)
+            except Exception as exc:  # one unreadable file must not stop a run over thousands
+                snapshots, stories, problems = [], {}, [Problem(str(path), f"could not be read: {exc}")]
+                fingerprint = Fingerprint(0, 0, "")
+            record(key, fingerprint, snapshots, stories, problems)
+    bar.close()
     return out
 
 
-def _snapshots_of(path: Path, key: str, fingerprint: Fingerprint):
-    """Each page of a file as a snapshot, timed by the page's scrape time or the file's mtime."""
-    pages, problems = read_file(path)
-    snapshots, stories = [], {}
-    for page in pages:
-        page_stories = segment_page(page)
-        if not page_stories:
-            continue
-        seen = iso_utc(page.retrieved) if page.retrieved else mtime_iso(fingerprint.mtime_ns)
-        snapshots.append(Snapshot(page.key, key, page.origin, seen,
-                                  [(s.id, s.content_hash[:HASH_CHARS]) for s in page_stories]))
-        for story in page_stories:
-            stories[(page.origin, story.id)] = story
-    return snapshots, stories, problems
-
-
-def _enrich(stories: list[Story], cache_path: Path) -> None:
-    """Tag entities (cached by content), then merge spelling variants across the stories."""
-    from searcher.enrich.entities import Enricher  # spaCy loads only when tagging is asked for
+def _enrich(stories: list[Story], cache_path: Path, stages=None) -> None:
+    """Tag entities (cached by content; here or on the cluster), then merge spelling variants
+    across the stories (always here: it needs the whole corpus)."""
     from searcher.enrich.names import canonicalize
 
-    Enricher(cache_path=cache_path).enrich(stories)
+    if stages is not None:
+        stages.enrich(stories, cache_path)
+    else:
+        from searcher.enrich.entities import Enricher  # spaCy loads only when tagging is asked for
+
+        Enricher(cache_path=cache_path).enrich(stories)
     canonicalize(stories)
 
 
 def _bar(items, desc: str, unit: str, progress: bool):
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit=unit, disable=not progress, file=sys.stderr, leave=False)
+    return tqdm(items, desc=desc, unit=unit, total=len(items), disable=not progress, file=sys.stderr, leave=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 HASH_CHARS = 16  # of a post's content hash, enough to notice an edit
 
@@ -91,3 +92,24 @@ def iso_utc(when: datetime) -> str:
 
 def mtime_iso(mtime_ns: int) -> str:
     return iso_utc(datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc))
+
+
+def read_snapshots(path: Path, key: str, mtime_ns: int):
+    """Each page of a file as a snapshot, timed by the page's scrape time or else the file's
+    mtime, with its stories by (origin, id) and the problems met reading it (a pure function of
+    the file, so it also runs on a cluster worker: searcher.distributed)."""
+    from searcher.pipeline.ingest import read_file
+    from searcher.pipeline.segment import segment_page
+
+    pages, problems = read_file(path)
+    snapshots, stories = [], {}
+    for page in pages:
+        page_stories = segment_page(page)
+        if not page_stories:
+            continue
+        seen = iso_utc(page.retrieved) if page.retrieved else mtime_iso(mtime_ns)
+        snapshots.append(Snapshot(page.key, key, page.origin, seen,
+                                  [(s.id, s.content_hash[:HASH_CHARS]) for s in page_stories]))
+        for story in page_stories:
+            stories[(page.origin, story.id)] = story
+    return snapshots, stories, problems

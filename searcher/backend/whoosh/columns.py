@@ -191,8 +191,8 @@ class Columns:
         """Matching documents by date (undated last), the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
-        key = np.where(times == NO_DATE, np.iinfo(np.int64).min, times) if newest else times
-        key = -key if newest else key
+        # undated last in both orders (negating int64's minimum overflows, so map, don't negate)
+        key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
             part = np.argpartition(key, limit - 1)[:limit]

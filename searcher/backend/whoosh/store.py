@@ -32,7 +32,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import make_schema, story_to_document
+from searcher.backend.whoosh.schema import document_to_story, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
 from searcher.records import Story
 from searcher.snapshots import Snapshot
@@ -178,11 +178,12 @@ class GenerationWriter:
     def delete_story(self, story_id: str) -> None:
         self._writer.delete_by_term("id", story_id)
 
-    def page_documents(self, page: str) -> dict[str, dict]:
-        """The stored documents of one page (by page key) before this run, by story id."""
+    def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
+        """The stories of one page (by page key) as they were before this run, each with the
+        input file it was written from, by story id."""
         if self._searcher is None:
             return {}
-        return {doc["id"]: doc for doc in self._searcher.documents(page=page)}
+        return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
