@@ -202,7 +202,9 @@ def test_since_and_the_newest_first_seen(snapshot_dir, tmp_path):
     assert [h["headline"] for h in after["hits"]] == [D[1]]
     newest = client.get("/api/search?sort=first_seen&per_page=3").get_json()["hits"]
     assert [h["first_seen"] for h in newest] == [T3, T2, T1]
-    assert client.get("/api/search?since=yesterday").status_code == 400
+    for bad in ("yesterday", "0001-01-01T00:00:00+01:00", "2024-03-01T25:00"):
+        assert client.get("/api/search", query_string={"since": bad}).status_code == 400, bad
+    assert client.get("/api/search", query_string={"since": "9999-12-31T23:59:59"}).get_json()["total"] == 0
 
 
 def test_the_atom_feed_validates_newest_first_and_sanitised(snapshot_dir, tmp_path):
@@ -227,6 +229,9 @@ def test_the_atom_feed_validates_newest_first_and_sanitised(snapshot_dir, tmp_pa
     assert '<link id="search-feed" rel="alternate" type="application/atom+xml"' in page
     assert 'href="/api/search.atom?q=harbour"' in page
     assert client.get("/api/search.atom?from=nonsense").status_code == 400
+    again = client.get("/api/search.atom", query_string={"q": "harbour OR quay OR union OR ferries"},
+                       headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_watch_indexes_each_snapshot_as_it_drops_and_the_feed_lists_it(tmp_path):

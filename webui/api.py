@@ -65,7 +65,9 @@ def search_atom():
     """The search as an Atom feed, newest first by first_seen (webui/feed.py)."""
     req = feed.feed_request(search_request(request.args), "per_page" in request.args)
     body = feed.atom(engine().search(req), req, request.host_url, request.url)
-    return Response(body, mimetype=feed.MIME)
+    response = Response(body, mimetype=feed.MIME)
+    response.add_etag()  # feed readers poll: an unchanged feed is a 304
+    return response.make_conditional(request)
 
 
 @blueprint.get("/stories/<story_id>")

@@ -130,7 +130,10 @@ def parse_since(text: str | None) -> datetime | None:
     except (ValueError, OverflowError):
         raise QueryError(f"bad time for 'since': {text!r}; use ISO 8601, e.g. 2024-03-01T10:00:00Z")
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable time
+            raise QueryError(f"time for 'since' is out of range: {text!r}")
     return when
 
 
