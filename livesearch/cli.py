@@ -234,6 +234,10 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     for n, hit in enumerate(result.hits, 1):
         click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
         click.echo(f"     {hit.date or 'undated'} ({hit.date_basis}) · {hit.source} · {hit.id}")
+        if hit.updated or hit.removed_after:  # what later scrapes of its page showed (issue 15)
+            click.echo("     " + " · ".join(
+                ([f"corrected {hit.updated}"] if hit.updated else [])
+                + ([f"no longer on the page after {hit.removed_after}"] if hit.removed_after else [])))
         click.echo(f"     {_terminal(hit.snippet)}")
         if hit.url:
             click.echo(f"     {hit.url}")
