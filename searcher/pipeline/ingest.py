@@ -153,7 +153,6 @@ def _pages_from_rows(rows: list[tuple[int | None, object]], path: Path) -> tuple
     return pages, problems
 
 
-
 SNAPSHOT_TIME_FIELDS = ("scraped_at", "retrieved", "retrieved_at", "fetched_at", "published")
 
 
