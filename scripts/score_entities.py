@@ -148,15 +148,57 @@ def errors(stories: list[Story], annotation: list[dict]) -> list[str]:
     return lines
 
 
+# The issue's examples of values in the wrong facet (or in none): value -> facets it may appear in.
+WRONG_PLACES = {
+    **dict.fromkeys("Dnipro Kharkiv Kyiv Marseille Vilnius Bamako Kherson Klaipeda Batumi".split(), {"places"}),
+    "Amur Oblast": {"places"},
+    **dict.fromkeys("Stoltenberg Lavrov Sunak Orban Scholz Raisi".split(), {"people"}),
+    "Von der Leyen": {"people"},
+    **dict.fromkeys(["Gazprom", "Rosatom"], {"organizations"}),
+    **dict.fromkeys("Debris Border Don Honey Solar GMT TOUGH SMART JERUSALEM MOSCOW Kazakh Moldovan".split(), set()),
+    **dict.fromkeys(["Earlier, Human Rights Watch", "Biden meets Modi", "Ganja for", "Unofficial Russian",
+                     "British Daesh", "White House Briefing", "Choe Sun", "Chol", "Lam"], set()),
+}
+NAMED_FACETS = ("people", "organizations", "places")
+
+
+def facet_problems(stories: list[Story]) -> list[str]:
+    """The issue's done-when checks: no person value is the bare surname of another; no value
+    under two of people/organizations/places; none of the issue's examples in its wrong place."""
+    values = {facet: {v for s in stories for v in getattr(s, facet)} for facet in NAMED_FACETS}
+    problems = []
+    full_names = {}
+    for person in values["people"]:
+        if len(person.split()) > 1:
+            full_names.setdefault(fold_text(person.split()[-1]), []).append(person)
+    for person in sorted(values["people"]):
+        if len(person.split()) == 1 and fold_text(person) in full_names:
+            problems.append(f"person {person!r} is the surname of {full_names[fold_text(person)]}")
+    for i, facet in enumerate(NAMED_FACETS):
+        for other in NAMED_FACETS[i + 1 :]:
+            for value in sorted(values[facet] & values[other]):
+                problems.append(f"{value!r} is under both {facet} and {other}")
+    for facet in NAMED_FACETS:
+        for value in sorted(values[facet]):
+            allowed = WRONG_PLACES.get(value)
+            if allowed is not None and facet not in allowed:
+                problems.append(f"{value!r} is under {facet}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--checks", action="store_true", help="run the done-when checks on the corpus")
     parser.add_argument("--errors", action="store_true", help="list each story's wrong and missed values")
     args = parser.parse_args(argv)
     stories = tagged_corpus(args.corpus)
-    annotation = load_annotation()
+    annotation = load_annotation() if args.corpus == DEFAULT_CORPUS else []
     result = score(stories, annotation)
+    if args.checks:
+        problems = facet_problems(stories)
+        print("\n".join(problems) or "done-when checks: no problem")
     if args.errors:
         print("\n".join(errors(stories, annotation)))
     if args.json:

@@ -20,7 +20,7 @@ HONORIFICS = frozenset(
     senator sen rep representative congressman congresswoman gov governor mayor general gen
     colonel col captain capt lieutenant lt sergeant sgt commander admiral marshal secretary
     judge justice rev reverend sheikh ayatollah imam rabbi cardinal archbishop bishop
-    comrade chairman chairwoman ambassador foreign defence defense deputy state""".split()
+    comrade chairman chairwoman ambassador foreign defence defense deputy state speaker""".split()
 )
 
 _APOSTROPHES = "'’‘`´"

@@ -154,7 +154,7 @@ def test_demonyms_metonyms_and_mislabelled_countries_count_as_countries(places):
     ]
     facets = facets_from_mentions(mentions, places)
     assert facets["countries"] == ["North Korea", "Russia", "Burkina Faso", "United Kingdom"]
-    assert facets["organizations"] == ["Kremlin"]
+    assert facets["organizations"] == []  # a seat of power is country evidence, not an organisation
     assert facets["places"] == []
 
 
