@@ -375,8 +375,9 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
         return [like("NORP")]
     if label == "PERSON" and len(words) > 1 and places.demonym_country(words[-1]):
         return [like("NORP", words[-1])]
-    if label in ("PERSON", "ORG") and places.lookup(text) and (
-        mention.next_word in REGION_WORDS or REGION_WORDS & {word.casefold() for word in words[1:]}
+    if label in ("PERSON", "ORG") and (
+        (mention.next_word in REGION_WORDS and places.lookup(text))
+        or REGION_WORDS & {word.casefold() for word in words[1:]}
     ):
         return [like("GPE")]  # `the Rostov region`, `Amur Oblast`
     if label in ("PERSON", "ORG", "FAC", "GPE", "NORP") and known_organization(text):

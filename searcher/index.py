@@ -388,13 +388,14 @@ def _add_files(
         bar.set_postfix(stories=summary.stories, refresh=False)
 
 
-def _enrich(stories: list[Story], cache_path: Path) -> None:
-    """Tag entities (cached by content), then merge spelling variants across the stories."""
+def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None) -> dict:
+    """Tag entities (cached by content), then resolve them across the corpus (searcher.resolve);
+    returns the alias table."""
     from searcher.entities import Enricher
-    from searcher.names import canonicalize
+    from searcher.resolve import resolve
 
     Enricher(cache_path=cache_path).enrich(stories)
-    canonicalize(stories)
+    return resolve(stories, known)
 
 
 def _bar(items, desc: str, unit: str, progress: bool):

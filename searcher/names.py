@@ -155,3 +155,28 @@ def _acronym_aliases(counts: dict[tuple[str, str], Counter[str]]) -> dict[tuple[
             if len(matches) == 1:
                 aliases[facet, key] = matches[0]
     return aliases
+
+
+_TRANSLIT = [(re.compile(pattern), repl) for pattern, repl in (
+    (r"ks", "x"),  # Aleksei / Alexei
+    (r"(?<=\w)(iy|yy|ij|ii)\b", "y"),  # Zelenskiy / Zelenskyy / Zelensky
+    (r"(\w)\1", r"\1"),  # Mikhail Mishustin / Michail; Tsikhanouskaya's doubled letters
+)]
+
+
+def translit_key(name: str) -> str:
+    """`Volodymyr Zelenskiy`, `Volodymyr Zelenskyy` and `Volodymyr Zelensky` share one key: the fold
+    key with the commonest romanisation differences of Cyrillic names folded too. Deliberately
+    narrow: each rule joins spellings of one name and keeps different names apart."""
+    key = fold_key(name)
+    for pattern, repl in _TRANSLIT:
+        key = pattern.sub(repl, key)
+    return key
+
+
+def without_middle_initials(key: str) -> str:
+    """`joseph r biden` -> `joseph biden`: a one-letter word inside a longer name is dropped."""
+    words = key.split()
+    if len(words) <= 2:
+        return key
+    return " ".join([words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]])

@@ -1,0 +1,364 @@
+"""Corpus-level entity resolution: one facet value per real entity, of one type, across the index.
+
+Tagging works story by story, so the same person ends up as `Putin` in one story and `Vladimir
+Putin` in another, a city as an organisation in one and a place in the next. After tagging, the
+whole corpus (on update: the new stories plus the alias table of the live index) is resolved:
+
+1. **Type**: each value (by fold key) gets one of people/organizations/places, from the corpus's
+   votes and the gazetteers: a value tagged PERSON in >= 90% of its stories is a person; a
+   surname of one of the corpus's people is a person (`Stoltenberg` tagged ORG); a known
+   organisation is one (`Gazprom`); a gazetteer city or region is a place (`Kharkiv` tagged ORG);
+   otherwise the majority wins.
+2. **Clusters** within a type, by type-aware name keys: transliteration key (`Zelenskiy` =
+   `Zelensky`), middle initials (`Joseph R. Biden` = `Joseph Biden`), a surname or shorter form
+   joining the ONE full name it belongs to (on the story's page first, then in the corpus;
+   `Erdogan` -> `Recep Tayyip Erdogan`, `Kim` -> `Kim Jong Un`) and staying apart when two full
+   names share it; for organisations the known-organisation list, `EU`/`UN` qualifiers
+   (`EU Commission` = `European Commission`, `UN Security Council` = `Security Council`) and
+   acronym <-> long form (`OSCE`).
+3. **Canonical form**: a known canonical from the live index, else the known organisation's
+   name, else the full name for people, else the most frequent spelling.
+
+The result is written as the alias table (ALIASES_FILE in each index generation)::
+
+    {"version": 1,
+     "entities": {"Vladimir Putin": {"type": "people", "variants": ["Mr Putin", "Putin"]}, ...}}
+
+`canonical value -> type (a facet name) + the other spellings seen`, for query-time variants.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searcher.countries import Gazetteer, gazetteer
+from searcher.entities import ORGANIZATION_WORDS
+from searcher.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
+from searcher.organizations import known_organization
+from searcher.records import Story
+
+ALIASES_FILE = "aliases.json"
+ALIASES_VERSION = 1
+NAMED = ("people", "organizations", "places")
+# A value tagged PERSON in at least this share of its stories is a person everywhere.
+PERSON_SHARE = 0.9
+# ... and one tagged PERSON this often is a person unless a gazetteer or an organisation word says otherwise.
+MIN_PERSON_SHARE = 0.3
+# A value of a live index's alias table counts as this many stories of its type.
+KNOWN_WEIGHT = 3
+# Qualifiers that may open an organisation's name without changing the organisation.
+_ORG_QUALIFIERS = ("united nations", "un", "united states", "us", "american", "uk", "british", "eu", "european union")
+_ORG_SYNONYMS = [(re.compile(rf"\b{short}\b"), long) for short, long in (("eu", "european"), ("un", "united nations"))]
+_PLACE_KINDS = ("capital", "city", "alternate", "state", "region")
+
+
+def _page(story: Story) -> str:
+    return story.url or story.origin
+
+
+@dataclass
+class _Corpus:
+    """Votes and spellings of every value of the corpus, by (type-free) fold key."""
+
+    votes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # by name key
+    names: dict[str, str] = field(default_factory=dict)  # value key -> name key
+    name_spellings: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    spellings: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    known: dict[str, str] = field(default_factory=dict)  # key -> canonical of the live index
+    by_word: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # word -> longer keys
+
+    def add(self, facet: str, value: str, weight: int = 1) -> str:
+        key = value_key(facet, value)
+        if key:
+            name = name_key(value)
+            self.votes[name][facet] += weight
+            self.spellings[key][value] += weight
+            self.names[key] = name
+            self.name_spellings[name][value] += weight
+            if " " in name:
+                for word in name.split():
+                    self.by_word[word].add(name)
+        return key
+
+
+def name_key(value: str) -> str:
+    """The type-free key spellings of one name share (`Volodymyr Zelenskiy` = `Volodymyr Zelensky`)."""
+    return without_middle_initials(translit_key(value))
+
+
+def value_key(facet: str, value: str) -> str:
+    """People fold honorifics too (`Mr Putin` = `Putin`); other values fold case and marks only."""
+    return fold_key(value) if facet == "people" else fold_text(value)
+
+
+def resolve(stories: Iterable[Story], known: dict | None = None, places: Gazetteer | None = None) -> dict:
+    """Resolve the named facets of `stories` in place; return the alias table (see module doc).
+
+    `known` is the alias table of the live index, so an update keeps its canonical forms."""
+    stories = list(stories)
+    places = places or gazetteer()
+    corpus = _collect(stories, known or {})
+    name_types = {name: _decide_type(name, corpus, places) for name in corpus.votes}
+    types = {key: name_types[name] for key, name in corpus.names.items()}
+    people = {key for key, facet in types.items() if facet == "people"}
+    groups = _groups(types, corpus)
+    full_names = _full_names(people, groups)
+    canonical = _canonical_forms(groups, corpus, types)
+    on_page: dict[str, set[str]] = defaultdict(set)
+    for story in stories:
+        on_page[_page(story)].update(
+            groups[key] for facet in NAMED for v in getattr(story, facet) if (key := value_key(facet, v)) in groups
+        )
+    for story in stories:
+        _rewrite(story, types, groups, full_names, canonical, on_page[_page(story)], places)
+    return _alias_table(corpus, types, groups, canonical, full_names, known or {})
+
+
+def _collect(stories: list[Story], known: dict) -> _Corpus:
+    corpus = _Corpus()
+    for story in stories:
+        for facet in NAMED:
+            for value in getattr(story, facet):
+                corpus.add(facet, value)
+    for value, entry in known.get("entities", {}).items():
+        facet = entry.get("type")
+        if facet in NAMED:
+            for spelling in [value, *entry.get("variants", [])]:
+                corpus.known[corpus.add(facet, spelling, KNOWN_WEIGHT)] = value
+    return corpus
+
+
+def _decide_type(key: str, corpus: _Corpus, places: Gazetteer) -> str:
+    """The one facet a name belongs to (see the module doc for the order of the rules)."""
+    votes = corpus.votes[key]
+    total = sum(votes.values())
+    spelling = corpus.name_spellings[key].most_common(1)[0][0]
+    if votes["people"] >= PERSON_SHARE * total:
+        return "people"
+    candidates = places.lookup(spelling)
+    famous_place = bool(candidates) and candidates[0].kind in ("capital", "state", "region", "country", "metonym")
+    if votes["people"] and not famous_place and _is_part_of_a_person(key, corpus):
+        return "people"
+    if known_organization(spelling):
+        return "organizations"
+    if candidates and candidates[0].kind in _PLACE_KINDS and not places.is_person_ambiguous(spelling):
+        return "places"
+    if votes["people"] >= MIN_PERSON_SHARE * total and not ORGANIZATION_WORDS & set(key.split()):
+        return "people"  # a page that tags `Volodymyr Zelenskiy` ORG throughout is outvoted
+    if not votes["people"] and _is_part_of_a_person(key, corpus) and not candidates:
+        return "people"  # `Stoltenberg` tagged ORG beside `Jens Stoltenberg`
+    return max(NAMED, key=lambda facet: (votes[facet], facet == "places"))
+
+
+def _is_part_of_a_person(key: str, corpus: _Corpus) -> bool:
+    """`stoltenberg` is a word of a longer name the corpus mostly tags as a person."""
+    words = key.split()
+    for other in corpus.by_word.get(words[0], ()):
+        votes = corpus.votes[other]
+        if len(other.split()) > len(words) and contains_words(other, key) and votes["people"] * 2 > sum(votes.values()):
+            return True
+    return False
+
+
+def _group_key(facet: str, key: str) -> str:
+    """The key spellings of one entity share within a type."""
+    if facet == "people":
+        return without_middle_initials(translit_key(key))
+    if facet == "organizations":
+        known = known_organization(key) or known_organization(key.upper())
+        if known:
+            return "=" + fold_text(known)
+        for pattern, replacement in _ORG_SYNONYMS:
+            key = pattern.sub(replacement, key)
+        return translit_key(key)
+    return translit_key(key)
+
+
+def _groups(types: dict[str, str], corpus: _Corpus) -> dict[str, str]:
+    """key -> group id (`facet:group key`); organisations' qualifiers and acronyms joined."""
+    groups = {key: f"{facet}:{_group_key(facet, key)}" for key, facet in types.items()}
+    org_groups = {group for key, group in groups.items() if types[key] == "organizations"}
+    for key, group in list(groups.items()):
+        if types[key] != "organizations" or group.startswith("organizations:="):
+            continue
+        bare = _without_qualifier(group.split(":", 1)[1])
+        if bare and f"organizations:{bare}" in org_groups:
+            groups[key] = f"organizations:{bare}"
+    by_initials: dict[str, set[str]] = defaultdict(set)
+    for key, group in groups.items():
+        if types[key] == "organizations" and initials(key):
+            by_initials[initials(key)].add(groups[key])
+    for key, group in list(groups.items()):
+        if types[key] == "organizations" and any(is_acronym(v) for v in corpus.spellings[key]):
+            targets = by_initials.get(key.replace(" ", ""), set()) - {group}
+            if len(targets) == 1:
+                groups[key] = targets.pop()
+    return groups
+
+
+def _without_qualifier(key: str) -> str | None:
+    """`united nations security council` -> `security council` (a rest of two or more words)."""
+    for qualifier in _ORG_QUALIFIERS:
+        if key.startswith(qualifier + " ") and len(key[len(qualifier) + 1 :].split()) >= 2:
+            return key[len(qualifier) + 1 :]
+    return None
+
+
+def _full_names(people: set[str], groups: dict[str, str]) -> dict[str, list[str]]:
+    """For each person group that is a shorter form, the full-name groups that contain it."""
+    by_group: dict[str, str] = {}
+    for key in people:
+        by_group.setdefault(groups[key], groups[key].split(":", 1)[1])
+    names = dict(by_group)
+    by_word: dict[str, set[str]] = defaultdict(set)
+    for group, name in names.items():
+        for word in name.split():
+            by_word[word].add(group)
+
+    def containing(name: str) -> list[str]:
+        words = name.split()
+        pool = by_word.get(words[-1], set()) | (by_word.get(words[0], set()) if len(words[0]) > 1 else set())
+        return sorted(g for g in pool if names[g] != name and _abbreviates(name, names[g]))
+
+    longest = {group for group, name in names.items() if len(name.split()) > 1 and not containing(name)}
+    out: dict[str, list[str]] = {}
+    for group, name in names.items():
+        if group not in longest:
+            out[group] = [full for full in containing(name) if full in longest]
+    return out
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """`putin` / `vladimir putin`, `tayyip erdogan` / `recep tayyip erdogan`, `j biden` / `joe biden`."""
+    if contains_words(full, short):
+        return True
+    short_words, full_words = short.split(), full.split()
+    return (
+        len(short_words) == 2 and len(short_words[0]) == 1
+        and full_words[-1] == short_words[-1] and full_words[0].startswith(short_words[0])
+    )
+
+
+def _canonical_forms(groups: dict[str, str], corpus: _Corpus, types: dict[str, str]) -> dict[str, str]:
+    """group -> display value."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    known: dict[str, str] = {}
+    for key, group in groups.items():
+        spellings[group].update(corpus.spellings[key])
+        if key in corpus.known:
+            known.setdefault(group, corpus.known[key])
+    out = {}
+    for group, counts in spellings.items():
+        if group in known:
+            out[group] = known[group]
+        elif group.startswith("organizations:="):
+            out[group] = known_organization(group[len("organizations:=") :]) or _most_frequent(counts)
+        else:
+            out[group] = _most_frequent(counts)
+    return out
+
+
+def _most_frequent(counts: Counter[str]) -> str:
+    """The commonest spelling; ties go to the longer, then the first seen."""
+    return max(counts, key=lambda value: (counts[value], len(value)))
+
+
+def _rewrite(story, types, groups, full_names, canonical, page_groups, places) -> None:
+    """Put each of the story's values in its type's facet, in its canonical form."""
+    out: dict[str, list[str]] = {facet: [] for facet in NAMED}
+    for facet in NAMED:
+        for value in getattr(story, facet):
+            key = value_key(facet, value)
+            if key not in types:
+                continue
+            kind, group = types[key], groups[key]
+            group = _join_full_name(group, full_names, page_groups)
+            display = canonical[group]
+            if display not in out[kind]:
+                out[kind].append(display)
+            if kind == "places" and facet != "places":
+                _add_country(story, display, places)
+    out["organizations"] = _without_short_references(out["organizations"])
+    for facet in NAMED:
+        setattr(story, facet, out[facet])
+
+
+def _without_short_references(organizations: list[str]) -> list[str]:
+    """`Commission` beside `European Commission` in one story is the same body named short."""
+    keys = [fold_text(value) for value in organizations]
+    return [
+        value for value, key in zip(organizations, keys)
+        if not any(other != key and other.endswith(" " + key) for other in keys)
+    ]
+
+
+def _join_full_name(group: str, full_names: dict[str, list[str]], page_groups: set[str]) -> str:
+    """The one full name a shorter name stands for: on the page first, else in the corpus."""
+    candidates = full_names.get(group)
+    if not candidates:
+        return group
+    on_page = [full for full in candidates if full in page_groups]
+    if len(on_page) == 1:
+        return on_page[0]
+    return candidates[0] if len(candidates) == 1 else group
+
+
+def _add_country(story: Story, place: str, places: Gazetteer) -> None:
+    resolved = places.resolve(place, story.countries)
+    if resolved and resolved.country and resolved.country not in story.countries:
+        story.countries.append(resolved.country)
+
+
+def _alias_table(corpus, types, groups, canonical, full_names, known) -> dict:
+    """canonical -> type and variant spellings; a short name joins only where it is unambiguous."""
+    entities: dict[str, dict] = {}
+    for key, group in groups.items():
+        target = group
+        if len(full_names.get(group, [])) == 1:
+            target = full_names[group][0]
+        display = canonical[target]
+        entry = entities.setdefault(display, {"type": types[key], "variants": set()})
+        entry["variants"].update(spelling for spelling in corpus.spellings[key] if spelling != display)
+    return {
+        "version": ALIASES_VERSION,
+        "entities": {value: {"type": e["type"], "variants": sorted(e["variants"])} for value, e in sorted(entities.items())},
+    }
+
+
+def save_aliases(table: dict, directory: Path) -> Path:
+    """Write the alias table into an index generation directory (atomically)."""
+    path = Path(directory) / ALIASES_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_aliases(directory: Path | None) -> dict:
+    """The alias table of an index generation (see the module doc); empty when absent or damaged."""
+    if directory is None:
+        return {"version": ALIASES_VERSION, "entities": {}}
+    try:
+        table = json.loads((Path(directory) / ALIASES_FILE).read_text(encoding="utf-8"))
+        if isinstance(table, dict) and isinstance(table.get("entities"), dict):
+            return table
+    except (OSError, ValueError):
+        pass
+    return {"version": ALIASES_VERSION, "entities": {}}
+
+
+def variants_of(table: dict, value: str) -> list[str]:
+    """Every spelling of the entity `value` names (canonical first), for query-time variants."""
+    entities = table.get("entities", {})
+    if value in entities:
+        return [value, *entities[value]["variants"]]
+    folded = fold_text(value)
+    for canonical, entry in entities.items():
+        if folded in {fold_text(v) for v in [canonical, *entry["variants"]]}:
+            return [canonical, *entry["variants"]]
+    return [value]
