@@ -233,17 +233,21 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
     `words` are English common words: a lone one opening a sentence (`Debris`, `Border`) is no name."""
     mentions = []
     english = is_english(doc.text)
+    covered = 0  # end of the last widened span: entities inside it are part of it
     for span in doc.ents:
-        if span.label_ not in LABELS or (not english and span.label_ not in ("GPE", "LOC")):
+        if span.label_ not in LABELS or (not english and span.label_ not in ("GPE", "LOC")) or span.start < covered:
             continue
         start, end = span.start, span.end
         if span.label_ == "PERSON":
             start, end = _person_extent(doc, start, end)
+        if span.label_ == "ORG":
+            end = _organization_extent(doc, start, end)
+        covered = end
         label, text = span.label_, doc[start:end].text.split("\n")[0]
         if _is_upper(text):
             label, text = _upper_case_mention(doc, start, end, label, text)
         text = clean_mention(text, label)
-        if is_junk(text) or (label in ("PERSON", "ORG", "FAC") and _is_common_word(doc, start, text, words)):
+        if is_junk(text) or _is_common_word(doc, start, text, words):
             continue
         previous = doc[start - 1].lower_ if start > 0 else ""
         following = doc[end].lower_ if end < len(doc) else ""
@@ -269,6 +273,15 @@ def _person_extent(doc, start: int, end: int) -> tuple[int, int]:
     while start > 1 and end - start < 5 and name_word(start - 1) and not _sentence_start(doc, start - 1):
         start -= 1
     return start, end
+
+
+def _organization_extent(doc, start: int, end: int) -> int:
+    """Widen an ORG span the model cut short of a known name (`Organization for Security and
+    Co-operation` + `in Europe`)."""
+    for extra in (3, 2, 1):
+        if end + extra <= len(doc) and known_organization(_LEADING_ARTICLE.sub("", doc[start : end + extra].text)):
+            return end + extra
+    return end
 
 
 def _sentence_start(doc, i: int) -> bool:
@@ -317,7 +330,7 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
         if mention.label == "PERSON":
             place = _place_for_person_label(mention, person_keys, evidence, places)
             if place:
-                _add_place(collected, place)
+                _add_place(collected, place, mention.text)
             else:
                 collected.people.append(mention.text)
         elif _names_a_person(mention, person_keys) and not _is_well_known_place(mention.text, places):
@@ -341,7 +354,7 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
             elif place and place.kind == "alternate" and place.country not in evidence and not _is_prominent(place):
                 collected.places[mention.text] += 1  # `Khasan` is not the Indian town Hassan
             elif place:
-                _add_place(collected, place)
+                _add_place(collected, place, mention.text)
             elif demonym_country:
                 collected.countries[demonym_country] += 1
             else:
@@ -498,11 +511,14 @@ def _names_a_person(mention: Mention, person_keys: list[str]) -> bool:
     return any(key == other or contains_words(other, key) for other in person_keys)
 
 
-def _add_place(collected: _Collected, place: Place) -> None:
+def _add_place(collected: _Collected, place: Place, written: str = "") -> None:
+    """Count a place and its country; the page's spelling is kept where the gazetteer's differs only
+    by diacritics (`Wonsan`, not `Wŏnsan`), its name otherwise (`Kiev` -> `Kyiv`)."""
     if place.country:
         collected.countries[place.country] += 1
     if place.kind not in ("country", "metonym"):
-        collected.places[place.name] += 1
+        same = written and fold_text(written) == fold_text(place.name) and written[:1].isupper()
+        collected.places[written if same else place.name] += 1
 
 
 def _add_organization(collected: _Collected, mention: Mention, places: Gazetteer) -> None:

@@ -50,7 +50,7 @@ OPEC | Organization of the Petroleum Exporting Countries
 Collective Security Treaty Organization | CSTO
 Shanghai Cooperation Organisation | SCO | Shanghai Cooperation Organization
 Red Cross | International Committee of the Red Cross | ICRC
-Amnesty International
+Amnesty International | Amnesty
 Human Rights Watch | HRW
 Doctors Without Borders | MSF | Medecins Sans Frontieres
 Interpol

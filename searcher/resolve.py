@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.countries import Gazetteer, gazetteer
-from searcher.entities import ORGANIZATION_WORDS
+from searcher.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
 from searcher.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
 from searcher.organizations import known_organization
 from searcher.records import Story
@@ -142,17 +142,23 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer) -> str:
         return "people"
     candidates = places.lookup(spelling)
     famous_place = bool(candidates) and candidates[0].kind in ("capital", "state", "region", "country", "metonym")
-    if votes["people"] and not famous_place and _is_part_of_a_person(key, corpus):
-        return "people"
+    prominent = bool(candidates) and candidates[0].population >= PROMINENT_POPULATION
+    if not famous_place and not prominent and not known_organization(spelling) and _is_part_of_a_person(key, corpus):
+        return "people"  # `Stoltenberg` tagged ORG, `Sandu` tagged GPE beside `Maia Sandu`
     if known_organization(spelling):
         return "organizations"
     if candidates and candidates[0].kind in _PLACE_KINDS and not places.is_person_ambiguous(spelling):
         return "places"
     if votes["people"] >= MIN_PERSON_SHARE * total and not ORGANIZATION_WORDS & set(key.split()):
         return "people"  # a page that tags `Volodymyr Zelenskiy` ORG throughout is outvoted
-    if not votes["people"] and _is_part_of_a_person(key, corpus) and not candidates:
-        return "people"  # `Stoltenberg` tagged ORG beside `Jens Stoltenberg`
+    if len(key.split()) > 1 and _surname_is_a_person(key, corpus) and not ORGANIZATION_WORDS & set(key.split()):
+        return "people"  # `Kassym-Jomart Tokayev` tagged ORG where `Tokayev` is a person
     return max(NAMED, key=lambda facet: (votes[facet], facet == "places"))
+
+
+def _surname_is_a_person(key: str, corpus: _Corpus) -> bool:
+    votes = corpus.votes.get(key.split()[-1])
+    return bool(votes) and votes["people"] * 2 > sum(votes.values())
 
 
 def _is_part_of_a_person(key: str, corpus: _Corpus) -> bool:
