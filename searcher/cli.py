@@ -122,11 +122,12 @@ def _engine_call(index_dir, method, *args):
 def _run_indexing(action, paths, index_dir, **options) -> None:
     from pathlib import Path
 
+    from searcher.curation import CurationError
     from searcher.index import IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles
 
     try:
         summary = action([Path(p) for p in paths], Path(index_dir), **options)
-    except (IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles) as error:
+    except (IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles, CurationError) as error:
         raise click.ClickException(str(error)) from None
     for line in summary.lines():
         click.echo(line)
@@ -266,3 +267,13 @@ def serve(index_dir, host, port, threads) -> None:
         server.run()
     except KeyboardInterrupt:
         pass
+
+
+# --- entities: list and curate facet values (issue 13; searcher.entities_cli) ---
+def _register_entities() -> None:
+    from searcher.entities_cli import entities
+
+    main.add_command(entities)
+
+
+_register_entities()

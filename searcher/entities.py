@@ -390,7 +390,7 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
         return [like("NORP", words[-1])]
     if label in ("PERSON", "ORG") and (
         (mention.next_word in REGION_WORDS and places.lookup(text))
-        or REGION_WORDS & {word.casefold() for word in words[1:]}
+        or (REGION_WORDS & {word.casefold() for word in words[1:]} and not ORGANIZATION_WORDS & {w.casefold() for w in words})
     ):
         return [like("GPE")]  # `the Rostov region`, `Amur Oblast`
     if label in ("PERSON", "ORG", "FAC", "GPE", "NORP") and known_organization(text):

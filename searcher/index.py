@@ -5,6 +5,8 @@ Layout of an index directory:
     gen-<time>/           one Whoosh index plus manifest.json (path -> size, mtime, hash, counts)
     write.lock            held (flock) by the one build or update allowed at a time
     enrich-cache.sqlite   entity tags by story content hash, shared by all generations
+    entities.toml         the newsroom's curation (searcher.curation), applied at every build/update
+    gen-<time>/aliases.json   the entity alias table of that generation (searcher.resolve)
 
 A build writes a fresh generation and only then flips CURRENT, so a crash at any point leaves the
 previous index searchable. An update writes into the live generation through Whoosh's own
@@ -223,7 +225,11 @@ def build(
             summary = RunSummary(changed=True)
             manifest = Manifest(built_at=_now())
             read = _read_files(files, summary, progress)
-            _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id=None)
+            aliases = _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id=None)
+            if aliases is not None:
+                from searcher.resolve import save_aliases
+
+                save_aliases(aliases, gen)
             manifest.save(gen)
             _fsync_tree(gen)
             _write_atomically(index_dir / POINTER, gen.name)
@@ -275,8 +281,14 @@ def update(
                     for key in gone:
                         del manifest.files[key]
                     summary.files_removed = len(gone)
-                    _add_files(writer, read, manifest, summary, index_dir, entities, progress, known_id)
+                    from searcher.resolve import load_aliases, save_aliases
+
+                    aliases = _add_files(
+                        writer, read, manifest, summary, index_dir, entities, progress, known_id, load_aliases(gen)
+                    )
                     writer.commit()
+                    if aliases is not None:
+                        save_aliases(aliases, gen)
                 except BaseException:
                     _abandon(ix, writer)
                     raise
@@ -341,17 +353,18 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool) -> list[
     return out
 
 
-def _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id) -> None:
+def _index_files(ix, read, manifest, summary, index_dir, entities, progress, known_id) -> dict | None:
     stories = sum(len(f.stories) for f in read)
     procs = max(1, min(os.cpu_count() or 1, stories // MIN_STORIES_PER_WRITER_PROCESS))
     # Several processes analyse documents at once, each writing its own segment (no final merge).
     writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, procs=procs, multisegment=procs > 1)
     try:
-        _add_files(writer, read, manifest, summary, index_dir, entities, progress, known_id)
+        aliases = _add_files(writer, read, manifest, summary, index_dir, entities, progress, known_id)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
+    return aliases
 
 
 def _add_files(
@@ -363,11 +376,12 @@ def _add_files(
     entities: bool,
     progress: bool,
     known_id: Callable[[str], bool] | None,
-) -> None:
-    """Tag, deduplicate and add the stories of `read`, and record each file in the manifest."""
+    known: dict | None = None,
+) -> dict | None:
+    """Tag, deduplicate and add the stories of `read`, and record each file in the manifest;
+    returns the alias table of the entities (None when untagged)."""
     all_stories = [s for f in read for s in f.stories]
-    if entities and all_stories:
-        _enrich(all_stories, index_dir / ENRICH_CACHE)
+    aliases = _resolve_corpus(all_stories, index_dir, entities, known) if all_stories else None
     seen: set[str] = set()
     bar = _bar(read, "indexing", "files", progress)
     for f in bar:
@@ -386,6 +400,7 @@ def _add_files(
         summary.pages += len(pages)
         manifest.files[f.key] = FileEntry(f.fingerprint, added, len(pages), [str(p) for p in f.problems])
         bar.set_postfix(stories=summary.stories, refresh=False)
+    return aliases
 
 
 def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None) -> dict:
@@ -396,6 +411,20 @@ def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None) -
 
     Enricher(cache_path=cache_path).enrich(stories)
     return resolve(stories, known)
+
+
+def _resolve_corpus(stories: list[Story], index_dir: Path, entities: bool, known: dict | None) -> dict | None:
+    """Corpus-level steps after reading: one name per outlet, entity resolution, then the
+    newsroom's curation (entities.toml beside the index). Returns the alias table to store."""
+    from searcher.curation import apply_curation, load_curation
+    from searcher.outlets import resolve_sources
+
+    curation = load_curation(index_dir)
+    resolve_sources(stories, curation.outlets)
+    if not entities:
+        return None
+    table = _enrich(stories, index_dir / ENRICH_CACHE, known)
+    return apply_curation(stories, table, curation)
 
 
 def _bar(items, desc: str, unit: str, progress: bool):

@@ -103,7 +103,9 @@ def resolve(stories: Iterable[Story], known: dict | None = None, places: Gazette
     stories = list(stories)
     places = places or gazetteer()
     corpus = _collect(stories, known or {})
-    name_types = {name: _decide_type(name, corpus, places) for name in corpus.votes}
+    name_types: dict[str, str] = {}
+    for name in sorted(corpus.votes, key=lambda name: -len(name.split())):  # full names first
+        name_types[name] = _decide_type(name, corpus, places, name_types)
     types = {key: name_types[name] for key, name in corpus.names.items()}
     people = {key for key, facet in types.items() if facet == "people"}
     groups = _groups(types, corpus)
@@ -133,7 +135,7 @@ def _collect(stories: list[Story], known: dict) -> _Corpus:
     return corpus
 
 
-def _decide_type(key: str, corpus: _Corpus, places: Gazetteer) -> str:
+def _decide_type(key: str, corpus: _Corpus, places: Gazetteer, decided: dict[str, str]) -> str:
     """The one facet a name belongs to (see the module doc for the order of the rules)."""
     votes = corpus.votes[key]
     total = sum(votes.values())
@@ -143,7 +145,7 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer) -> str:
     candidates = places.lookup(spelling)
     famous_place = bool(candidates) and candidates[0].kind in ("capital", "state", "region", "country", "metonym")
     prominent = bool(candidates) and candidates[0].population >= PROMINENT_POPULATION
-    if not famous_place and not prominent and not known_organization(spelling) and _is_part_of_a_person(key, corpus):
+    if not famous_place and not prominent and not known_organization(spelling) and _is_part_of_a_person(key, corpus, decided):
         return "people"  # `Stoltenberg` tagged ORG, `Sandu` tagged GPE beside `Maia Sandu`
     if known_organization(spelling):
         return "organizations"
@@ -161,14 +163,13 @@ def _surname_is_a_person(key: str, corpus: _Corpus) -> bool:
     return bool(votes) and votes["people"] * 2 > sum(votes.values())
 
 
-def _is_part_of_a_person(key: str, corpus: _Corpus) -> bool:
-    """`stoltenberg` is a word of a longer name the corpus mostly tags as a person."""
+def _is_part_of_a_person(key: str, corpus: _Corpus, decided: dict[str, str]) -> bool:
+    """`stoltenberg` is a word of a longer name already decided to be a person."""
     words = key.split()
-    for other in corpus.by_word.get(words[0], ()):
-        votes = corpus.votes[other]
-        if len(other.split()) > len(words) and contains_words(other, key) and votes["people"] * 2 > sum(votes.values()):
-            return True
-    return False
+    return any(
+        len(other.split()) > len(words) and contains_words(other, key) and decided.get(other) == "people"
+        for other in corpus.by_word.get(words[0], ())
+    )
 
 
 def _group_key(facet: str, key: str) -> str:
