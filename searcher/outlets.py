@@ -188,6 +188,9 @@ def resolve_sources(stories: Iterable[Story], extra: Mapping[str, str] = {}) -> 
 def _resolved_source(story: Story, learned, names: set[str], extra: Mapping[str, str]) -> str:
     """The user's table first, then what the corpus's own pages say, then abbreviations expanded."""
     source = story.source
+    for domain, name in extra.items():  # the user renames an outlet the table knows
+        if source == outlet_for_host(domain):
+            return name
     host = source.lower() if _is_host(source) else None
     url_host = host_of(story.url)
     for candidate in (url_host, host):
