@@ -4,11 +4,12 @@ Tagging works story by story, so the same person ends up as `Putin` in one story
 Putin` in another, a city as an organisation in one and a place in the next. After tagging, the
 whole corpus (on update: the new stories plus the alias table of the live index) is resolved:
 
-1. **Type**: each value (by fold key) gets one of people/organizations/places, from the corpus's
-   votes and the gazetteers: a value tagged PERSON in >= 90% of its stories is a person; a
-   surname of one of the corpus's people is a person (`Stoltenberg` tagged ORG); a known
-   organisation is one (`Gazprom`); a gazetteer city or region is a place (`Kharkiv` tagged ORG);
-   otherwise the majority wins.
+1. **Type**: each value (by name key) gets one of people/organizations/places, from the corpus's
+   votes and the gazetteers: a known organisation is one (`Gazprom` tagged PERSON); a value
+   tagged PERSON in >= 90% of its stories is a person; a
+   surname of one of the corpus's people is a person (`Stoltenberg` tagged ORG); a gazetteer
+   city or region is a place (`Kharkiv` tagged ORG); a value tagged PERSON in >= 30% of its
+   stories is a person; otherwise the majority wins.
 2. **Clusters** within a type, by type-aware name keys: transliteration key (`Zelenskiy` =
    `Zelensky`), middle initials (`Joseph R. Biden` = `Joseph Biden`), a surname or shorter form
    joining the ONE full name it belongs to (on the story's page first, then in the corpus;
@@ -140,15 +141,15 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer, decided: dict[str
     votes = corpus.votes[key]
     total = sum(votes.values())
     spelling = corpus.name_spellings[key].most_common(1)[0][0]
+    if known_organization(spelling):
+        return "organizations"
     if votes["people"] >= PERSON_SHARE * total:
         return "people"
     candidates = places.lookup(spelling)
     famous_place = bool(candidates) and candidates[0].kind in ("capital", "state", "region", "country", "metonym")
     prominent = bool(candidates) and candidates[0].population >= PROMINENT_POPULATION
-    if not famous_place and not prominent and not known_organization(spelling) and _is_part_of_a_person(key, corpus, decided):
+    if not famous_place and not prominent and _is_part_of_a_person(key, corpus, decided):
         return "people"  # `Stoltenberg` tagged ORG, `Sandu` tagged GPE beside `Maia Sandu`
-    if known_organization(spelling):
-        return "organizations"
     if candidates and candidates[0].kind in _PLACE_KINDS and not places.is_person_ambiguous(spelling):
         return "places"
     if votes["people"] >= MIN_PERSON_SHARE * total and not ORGANIZATION_WORDS & set(key.split()):
