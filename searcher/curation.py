@@ -152,7 +152,7 @@ def apply_curation(stories: Iterable[Story], table: dict, curation: Curation) ->
             kind = _type_of(target, entities, stories) if action == "merge" else None
             kind = kind or _type_of(change["value"], entities, stories)
             _rewrite(stories, names, target, kind)
-            _move_entry(entities, names, target, kind)
+            _move_entry(entities, names, target, kind, change["value"])
     return table
 
 
@@ -207,8 +207,8 @@ def _drop_entry(entities: dict, names: set[str]) -> None:
         del entities[canonical]
 
 
-def _move_entry(entities: dict, names: set[str], target: str, kind: str | None) -> None:
-    variants: set[str] = set()
+def _move_entry(entities: dict, names: set[str], target: str, kind: str | None, value: str) -> None:
+    variants: set[str] = {value}
     for canonical in [c for c in entities if fold_text(c) in names and c != target]:
         entry = entities.pop(canonical)
         variants |= {canonical, *entry.get("variants", [])}

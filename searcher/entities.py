@@ -120,7 +120,7 @@ def load_model(name: str):
             for pipe_name, pipe in nlp.pipeline
             if "ner" in getattr(pipe, "listening_components", [])
         }
-        words = common_words(nlp)
+        words = _word_lists(nlp)
         for pipe_name in list(nlp.pipe_names):
             if pipe_name not in needed:
                 nlp.remove_pipe(pipe_name)
@@ -139,21 +139,33 @@ class Mention:
     next_word: str = ""  # lower-cased word after the span
 
 
-_COMMON_WORDS: dict[int, frozenset[str]] = {}
+_COMMON_WORDS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def common_words(nlp) -> frozenset[str]:
-    """English common words (nouns, verbs, adjectives, adverbs) from the model's lemmatizer tables,
-    read before the lemmatizer is removed; empty when the model has none."""
+    """English adjectives, adverbs and verbs (`solar`, `earlier`, `border`, `honey`) from the model's
+    lemmatizer tables, read before the lemmatizer is removed; empty when the model has none.
+    Nouns are left out: WordNet's noun list holds `putin`, `moscow` and `wagner` too."""
+    return _word_lists(nlp)[0]
+
+
+def common_nouns(nlp) -> frozenset[str]:
+    """English nouns of the same tables, proper names among them: evidence, never proof."""
+    return _word_lists(nlp)[1]
+
+
+def _word_lists(nlp) -> tuple[frozenset[str], frozenset[str]]:
     if id(nlp) not in _COMMON_WORDS:
-        words: set[str] = set()
+        other: set[str] = set()
+        nouns: set[str] = set()
         try:
             table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-            for values in table.values():
-                words.update(values)
+            for part, values in table.items():
+                name = nlp.vocab.strings[part] if part in nlp.vocab.strings else ""
+                (nouns if name == "noun" else other).update(values)
         except (KeyError, AttributeError, ValueError):
             pass
-        _COMMON_WORDS[id(nlp)] = frozenset(words)
+        _COMMON_WORDS[id(nlp)] = (frozenset(other), frozenset(nouns))
     return _COMMON_WORDS[id(nlp)]
 
 
@@ -237,6 +249,8 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
     for span in doc.ents:
         if span.label_ not in LABELS or (not english and span.label_ not in ("GPE", "LOC")) or span.start < covered:
             continue
+        if span.start > 0 and doc[span.start - 1].text in "-‐‑" and not doc[span.start - 1].whitespace_:
+            continue  # `Don` of `Rostov-on-Don`: part of a hyphenated word
         start, end = span.start, span.end
         if span.label_ == "PERSON":
             start, end = _person_extent(doc, start, end)

@@ -406,11 +406,12 @@ def _add_files(
 def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None) -> dict:
     """Tag entities (cached by content), then resolve them across the corpus (searcher.resolve);
     returns the alias table."""
-    from searcher.entities import Enricher
+    from searcher.entities import Enricher, common_nouns
     from searcher.resolve import resolve
 
-    Enricher(cache_path=cache_path).enrich(stories)
-    return resolve(stories, known)
+    enricher = Enricher(cache_path=cache_path)
+    enricher.enrich(stories)
+    return resolve(stories, known, nouns=common_nouns(enricher.nlp))
 
 
 def _resolve_corpus(stories: list[Story], index_dir: Path, entities: bool, known: dict | None) -> dict | None:

@@ -97,10 +97,15 @@ def value_key(facet: str, value: str) -> str:
     return fold_key(value) if facet == "people" else fold_text(value)
 
 
-def resolve(stories: Iterable[Story], known: dict | None = None, places: Gazetteer | None = None) -> dict:
+def resolve(
+    stories: Iterable[Story], known: dict | None = None, places: Gazetteer | None = None,
+    nouns: frozenset[str] = frozenset(),
+) -> dict:
     """Resolve the named facets of `stories` in place; return the alias table (see module doc).
 
-    `known` is the alias table of the live index, so an update keeps its canonical forms."""
+    `known` is the alias table of the live index, so an update keeps its canonical forms;
+    `nouns` are English common nouns (entities.common_nouns): a lone one that no gazetteer,
+    organisation or person name of the corpus accounts for is dropped (`Debris`)."""
     stories = list(stories)
     places = places or gazetteer()
     corpus = _collect(stories, known or {})
@@ -108,6 +113,8 @@ def resolve(stories: Iterable[Story], known: dict | None = None, places: Gazette
     for name in sorted(corpus.votes, key=lambda name: -len(name.split())):  # full names first
         name_types[name] = _decide_type(name, corpus, places, name_types)
     types = {key: name_types[name] for key, name in corpus.names.items()}
+    for key in [k for k in types if _is_common_noun(k, corpus, name_types, nouns, places)]:
+        del types[key]
     people = {key for key, facet in types.items() if facet == "people"}
     groups = _groups(types, corpus)
     full_names = _full_names(people, groups)
@@ -157,6 +164,16 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer, decided: dict[str
     if len(key.split()) > 1 and _surname_is_a_person(key, corpus) and not ORGANIZATION_WORDS & set(key.split()):
         return "people"  # `Kassym-Jomart Tokayev` tagged ORG where `Tokayev` is a person
     return max(NAMED, key=lambda facet: (votes[facet], facet == "places"))
+
+
+def _is_common_noun(key: str, corpus: _Corpus, decided: dict[str, str], nouns, places: Gazetteer) -> bool:
+    """`debris` tagged PERSON: one word, an English noun, and no place, organisation or longer name."""
+    if " " in key or key not in nouns or decided.get(corpus.names[key]) == "organizations":
+        return False
+    spelling = corpus.spellings[key].most_common(1)[0][0]
+    if places.lookup(spelling) or places.demonym_country(spelling) or known_organization(spelling):
+        return False
+    return not corpus.by_word.get(corpus.names[key])
 
 
 def _surname_is_a_person(key: str, corpus: _Corpus) -> bool:
@@ -283,7 +300,7 @@ def _rewrite(story, types, groups, full_names, canonical, page_groups, places) -
         for value in getattr(story, facet):
             key = value_key(facet, value)
             if key not in types:
-                continue
+                continue  # dropped (a common noun) or empty
             kind, group = types[key], groups[key]
             group = _join_full_name(group, full_names, page_groups)
             display = canonical[group]
