@@ -88,9 +88,10 @@ def load_annotation(path: Path = ANNOTATION) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["stories"]
 
 
-def tagged_corpus(corpus: Path, cache: Path | None = None) -> list[Story]:
-    """Every story of the corpus, segmented and tagged as `livesearch build` tags them."""
-    from searcher.index import _enrich
+def tagged_corpus(corpus: Path, workdir: Path | None = None) -> list[Story]:
+    """Every story of the corpus, segmented, tagged and resolved as `livesearch build` does it
+    (`workdir` plays the index folder: enrichment cache, curation file)."""
+    from searcher.index import _resolve_corpus
     from searcher.ingest import iter_input_files
     from searcher.segment import stories_from_file
 
@@ -99,8 +100,9 @@ def tagged_corpus(corpus: Path, cache: Path | None = None) -> list[Story]:
         if ".truth" in path.name:
             continue
         stories += stories_from_file(path)[0]
-    cache = cache or Path(tempfile.mkdtemp()) / "enrich-cache.sqlite"
-    _enrich(stories, cache)
+    workdir = workdir or Path(tempfile.mkdtemp())
+    workdir.mkdir(parents=True, exist_ok=True)
+    _resolve_corpus(stories, workdir, True, None)
     return stories
 
 
