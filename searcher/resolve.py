@@ -108,6 +108,7 @@ def resolve(
     organisation or person name of the corpus accounts for is dropped (`Debris`)."""
     stories = list(stories)
     places = places or gazetteer()
+    _recover_surnames_on_pages(stories, places, nouns)
     corpus = _collect(stories, known or {})
     name_types: dict[str, str] = {}
     for name in sorted(corpus.votes, key=lambda name: -len(name.split())):  # full names first
@@ -127,6 +128,31 @@ def resolve(
     for story in stories:
         _rewrite(story, types, groups, full_names, canonical, on_page[_page(story)], places)
     return _alias_table(corpus, types, groups, canonical, full_names, known or {})
+
+
+def _recover_surnames_on_pages(stories: list[Story], places: Gazetteer, nouns: frozenset[str]) -> None:
+    """`Pursglove says ...`: a story that names, by surname only, a person its page names in full
+    gets that person even where the model missed the surname. Only surnames of one person on the
+    page, not places or English words, capitalised and not followed by another capitalised word
+    (`Black Sea` is no `Gordon Black`)."""
+    by_page: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_page[_page(story)].append(story)
+    for page_stories in by_page.values():
+        surnames: dict[str, set[str]] = defaultdict(set)
+        for story in page_stories:
+            for person in story.people:
+                words = person.split()
+                if len(words) > 1 and len(words[-1]) >= 4 and words[-1][0].isupper():
+                    surnames[words[-1]].add(person)
+        for surname, people in surnames.items():
+            if len(people) != 1 or surname.casefold() in nouns or places.lookup(surname):
+                continue
+            full = next(iter(people))
+            pattern = re.compile(rf"(?<![\w-]){re.escape(surname)}(?:['’]s)?(?![\w-])(?!\s+[A-Z])")
+            for story in page_stories:
+                if full not in story.people and pattern.search(story.text):
+                    story.people.append(full)
 
 
 def _collect(stories: list[Story], known: dict) -> _Corpus:

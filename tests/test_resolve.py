@@ -145,3 +145,14 @@ def test_an_update_keeps_the_live_index_canonical_forms():
     table = resolve(stories, known)
     assert _values(stories, "people") == ["Kim Jong Un"]
     assert "Kim" in table["entities"]["Kim Jong Un"]["variants"]
+
+
+def test_a_surname_the_model_missed_joins_the_full_name_its_page_uses():
+    page = [
+        _story("p", 0, people=["Tom Pursglove", "Gordon Black"]),
+        Story(source="s", origin="p.txt", position=1, headline="Visas", body=["Pursglove says the rules stand."]),
+        Story(source="s", origin="p.txt", position=2, headline="Sea", body=["Ships left the Black Sea."]),
+    ]
+    resolve(page)
+    assert page[1].people == ["Tom Pursglove"]
+    assert page[2].people == []
