@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from searcher.records import FACETS, Story
 
@@ -35,6 +36,7 @@ def strip_possessive(text: str) -> str:
     return _POSSESSIVE.sub("", text.strip())
 
 
+@lru_cache(maxsize=1 << 17)
 def fold_text(text: str) -> str:
     """Case, diacritics, hyphens, dots and possessives folded away: `Kim Jong-un's` -> `kim jong un`."""
     text = strip_possessive(text)
@@ -54,6 +56,7 @@ def strip_honorifics(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 17)
 def fold_key(name: str) -> str:
     """The merge key of a name: honorifics, possessives, hyphens, diacritics and case folded."""
     return fold_text(strip_honorifics(name))

@@ -145,14 +145,18 @@ def _recover_surnames_on_pages(stories: list[Story], places: Gazetteer, nouns: f
                 words = person.split()
                 if len(words) > 1 and len(words[-1]) >= 4 and words[-1][0].isupper():
                     surnames[words[-1]].add(person)
-        for surname, people in surnames.items():
-            if len(people) != 1 or surname.casefold() in nouns or places.lookup(surname):
-                continue
-            full = next(iter(people))
-            pattern = re.compile(rf"(?<![\w-]){re.escape(surname)}(?:['’]s)?(?![\w-])(?!\s+[A-Z])")
-            for story in page_stories:
-                if full not in story.people and pattern.search(story.text):
-                    story.people.append(full)
+        unique = {
+            surname: next(iter(people)) for surname, people in surnames.items()
+            if len(people) == 1 and surname.casefold() not in nouns and not places.lookup(surname)
+        }
+        if not unique:
+            continue
+        alternatives = "|".join(re.escape(surname) for surname in sorted(unique, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])({alternatives})(?:['’]s)?(?![\w-])(?!\s+[A-Z])")
+        for story in page_stories:
+            for surname in set(pattern.findall(story.text)):
+                if unique[surname] not in story.people:
+                    story.people.append(unique[surname])
 
 
 def _collect(stories: list[Story], known: dict) -> _Corpus:
