@@ -192,7 +192,7 @@ def _word_lists(nlp) -> tuple[frozenset[str], frozenset[str]]:
 def is_english(text: str) -> bool:
     """True unless a longer text has almost none of English's commonest words."""
     words = re.findall(r"[^\W\d_]+", text.casefold())
-    if len(words) < 30:
+    if len(words) < 12:
         return True
     return sum(word in _ENGLISH_MARKERS for word in words) / len(words) >= ENGLISH_SHARE
 
@@ -227,6 +227,8 @@ def clean_mention(text: str, label: str) -> str:
         words.pop()  # `Ganja for`, `... Army Marshals`
     if any(word.islower() and word.casefold() not in NAME_LINKS and not word.startswith("al-") for word in words[1:]):
         return ""  # `Biden meets Modi`: a clause, not a name
+    if any(ch in '"“”' for ch in text):
+        return ""  # `SEATTLE " Health`: a dateline run into the text through a broken dash
     return " ".join(words)
 
 
@@ -267,8 +269,10 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
     english = is_english(doc.text)
     covered = 0  # end of the last widened span: entities inside it are part of it
     for span in doc.ents:
-        if span.label_ not in LABELS or (not english and span.label_ not in ("GPE", "LOC")) or span.start < covered:
+        if span.label_ not in LABELS or span.start < covered:
             continue
+        if not english and (span.label_ not in ("GPE", "LOC") or not gazetteer().lookup(span.text)):
+            continue  # another language: only the places the gazetteer knows
         if span.start > 0 and doc[span.start - 1].text in "-‐‑" and not doc[span.start - 1].whitespace_:
             continue  # `Don` of `Rostov-on-Don`: part of a hyphenated word
         start, end = span.start, span.end

@@ -388,3 +388,13 @@ def test_pages_not_in_english_keep_only_their_places(enricher):
     )
     assert story.people == [] and story.organizations == []
     assert "Jerusalem" in story.places or "Israel" in story.countries
+
+
+def test_short_non_english_texts_and_unknown_foreign_nouns_give_no_entities(enricher):
+    story = _facets(enricher, "Zum Teil wurden die Siedler von der Polizei begleitet. Die Lage bleibt nach Angaben der Armee angespannt.")
+    assert story.people == story.organizations == story.places == []
+
+
+def test_us_state_abbreviations_and_datelines_run_into_text(places, enricher):
+    assert places.lookup("Nev.")[0].name == "Nevada" and places.lookup("Calif")[0].kind == "state"
+    assert clean_mention('SEATTLE " Health', "ORG") == ""
