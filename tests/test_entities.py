@@ -197,7 +197,7 @@ def test_missing_model_names_the_pip_command():
 
 
 def test_the_model_keeps_only_named_entity_recognition(enricher):
-    assert enricher.nlp.pipe_names == ["ner"]
+    assert enricher.nlp.pipe_names == ["entity_ruler", "ner"]  # the ruler holds the known organisations
     assert load_model(enricher.model) is enricher.nlp
 
 
