@@ -231,7 +231,7 @@ def _group_key(facet: str, key: str) -> str:
         for pattern, replacement in _ORG_SYNONYMS:
             key = pattern.sub(replacement, key)
         return translit_key(key)
-    return translit_key(key)
+    return re.sub(r"\bsaint\b", "st", translit_key(key))  # `Saint Petersburg` = `St. Petersburg`
 
 
 def _groups(types: dict[str, str], corpus: _Corpus) -> dict[str, str]:
