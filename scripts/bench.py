@@ -35,9 +35,11 @@ from pathlib import Path
 
 import requests
 
+from searcher import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-FACETS = ("countries", "people", "organizations", "places")
+FACETS = tuple(spec.name for spec in registry.story_facets())
 FACET_LIMIT = 30
 PER_PAGE = 20
 DATE_RANGE = ("2023-01-01", "2023-06-30")
@@ -155,7 +157,7 @@ def story_text(story: dict) -> str:
 
 def ner_ceiling(stories: list[dict], sample: int, processes: int | None) -> dict:
     """Bare spaCy NER (only the components NER needs) over an even sample of the stories."""
-    from searcher.entities import Enricher, load_model, model_name
+    from searcher.enrich.entities import Enricher, load_model, model_name
 
     processes = processes or Enricher().process_count(len(stories))  # what the cold build started
     step = max(1, len(stories) // sample)

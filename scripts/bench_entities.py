@@ -14,8 +14,8 @@ from pathlib import Path
 
 import spacy
 
-from searcher.entities import Enricher, load_model, model_name
-from searcher.segment import stories_from_file
+from searcher.enrich.entities import Enricher, load_model, model_name
+from searcher.pipeline.segment import stories_from_file
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

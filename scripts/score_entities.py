@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from searcher.names import fold_text  # noqa: E402
+from searcher.enrich.names import fold_text  # noqa: E402
 from searcher.records import FACETS, Story  # noqa: E402
 
 ANNOTATION = ROOT / "tests" / "fixtures" / "entities" / "annotation.json"
@@ -91,9 +91,9 @@ def load_annotation(path: Path = ANNOTATION) -> list[dict]:
 def tagged_corpus(corpus: Path, workdir: Path | None = None) -> list[Story]:
     """Every story of the corpus, segmented, tagged and resolved as `livesearch build` does it
     (`workdir` plays the index folder: enrichment cache, curation file)."""
-    from searcher.index import _resolve_corpus
-    from searcher.ingest import iter_input_files
-    from searcher.segment import stories_from_file
+    from searcher.build import _resolve_corpus
+    from searcher.pipeline.ingest import iter_input_files
+    from searcher.pipeline.segment import stories_from_file
 
     stories: list[Story] = []
     for path in iter_input_files([corpus]):
@@ -102,7 +102,7 @@ def tagged_corpus(corpus: Path, workdir: Path | None = None) -> list[Story]:
         stories += stories_from_file(path)[0]
     workdir = workdir or Path(tempfile.mkdtemp())
     workdir.mkdir(parents=True, exist_ok=True)
-    _resolve_corpus(stories, workdir, True, None)
+    _resolve_corpus(stories, workdir / "enrich-cache.sqlite", True, {})
     return stories
 
 

@@ -11,8 +11,10 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
-from searcher import index
-from searcher.query import FACET_PARAMS, MAX_FILTER_VALUES, MAX_QUERY_CHARS
+from searcher import build as index
+from searcher.search.request import MAX_FILTER_VALUES, MAX_QUERY_CHARS, facet_params
+
+FACET_PARAMS = facet_params()
 from webui.app import create_app
 from webui_support import FIXTURE_PAGES, web_index  # noqa: F401  (fixture)
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from index_helpers import write_corpus
 
-from searcher.cli import main
+from livesearch.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from searcher.segment import stories_from_file
+from searcher.pipeline.segment import stories_from_file
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 TRUTH_FILES = sorted((CORPUS / "truth").glob("*.truth.json")) if CORPUS.is_dir() else []

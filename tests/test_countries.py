@@ -2,7 +2,7 @@
 
 import pytest
 
-from searcher.countries import gazetteer
+from searcher.enrich.countries import gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Curation beside the index (searcher.curation) and `livesearch entities`: merges, renames,
+"""Curation beside the index (searcher.enrich.curation) and `livesearch entities`: merges, renames,
 retypes and hides applied at build and update, surviving rebuilds."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from index_helpers import write_blog
 
-from searcher.cli import main
-from searcher.curation import CURATION_FILE, Curation, CurationError, apply_curation, load_curation, save_curation
+from livesearch.cli import main
+from searcher.enrich.curation import CURATION_FILE, Curation, CurationError, apply_curation, load_curation, save_curation
 from searcher.records import Story
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from searcher import dates
-from searcher.dates import Evidence, resolve
+from searcher.pipeline import dates
+from searcher.pipeline.dates import Evidence, resolve
 
 TODAY = date(2026, 1, 10)
 

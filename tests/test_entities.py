@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from searcher.countries import gazetteer
-from searcher.enrich_cache import EnrichCache
-from searcher.entities import (
+from searcher.enrich.countries import gazetteer
+from searcher.enrich.cache import EnrichCache
+from searcher.enrich.entities import (
     PIP_FIX,
     Enricher,
     Mention,
@@ -243,7 +243,7 @@ def test_identical_stories_share_one_result(enricher):
 def _corpus_stories(enricher, seed_prefix):
     if not CORPUS.is_dir():
         pytest.skip(f"sample corpus not found at {CORPUS}")
-    segment = pytest.importorskip("searcher.segment", reason="issue 2's segmenter has not landed yet")
+    segment = pytest.importorskip("searcher.pipeline.segment", reason="issue 2's segmenter has not landed yet")
     path = next(CORPUS.glob(f"seeds/{seed_prefix}_*.txt"))
     stories, _problems = segment.stories_from_file(path)
     enricher.enrich(stories)
@@ -279,7 +279,7 @@ def test_segment_json_includes_entity_facets_unless_disabled(tmp_path, enricher)
 
     from click.testing import CliRunner
 
-    from searcher.cli import main
+    from livesearch.cli import main
 
     page = tmp_path / "frontline.txt"
     page.write_text(FRONTLINE.headline + "\n" + "\n".join(FRONTLINE.body) + "\n", encoding="utf-8")

@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 from index_helpers import write_blog, write_corpus
 from test_browser import browser  # noqa: F401  (fixture: Debian's Chromium, skips when missing)
 
-from searcher.index import build
-from searcher.query import (
-    FACET_PARAMS, MAX_CLAUSES, MAX_FILTER_VALUES, MAX_PER_PAGE, MAX_QUERY_CHARS, Engine, QueryError, SearchRequest,
+from searcher.backend.whoosh.querying import MAX_CLAUSES
+from searcher.build import build
+from searcher.errors import QueryError
+from searcher.search.engine import Engine
+from searcher.search.request import (
+    MAX_FILTER_VALUES, MAX_PER_PAGE, MAX_QUERY_CHARS, SearchRequest, facet_params,
 )
 from searcher.records import Page
-from searcher.segment import segment_page, stories_from_file
+from searcher.pipeline.segment import segment_page, stories_from_file
 from webui_support import served
 
 # ---- strategies -------------------------------------------------------------------------------
@@ -38,6 +41,7 @@ query_text = st.one_of(
 DATES = ["2023", "2023-10", "2023-10-13", "13 Oct 2023", "Oct 2023", "0000", "0001-01-01", "9999-12-31",
          "10000-01", "2023-02-30", "31 Feb 2023", "2023-13", "Oct", "13", "1e9", "yesterday", "-1", "٢٠٢٣"]
 date_text = st.sampled_from(DATES) | st.text(max_size=20) | st.from_regex(r"\d{1,6}(-\d{1,3}){0,2}", fullmatch=True)
+FACET_PARAMS = facet_params()
 PARAM_NAMES = ["q", "from", "to", "sort", "page", "per_page", *FACET_PARAMS, *(f"exclude_{p}" for p in FACET_PARAMS)]
 value_text = st.text(max_size=40) | st.sampled_from(["relevance", "newest", "oldest", "1", "0", "-3", "101", "1e3", " 7 "])
 

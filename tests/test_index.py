@@ -14,16 +14,11 @@ import pytest
 from index_helpers import BLOGS, write_blog, write_corpus, write_many
 from whoosh import index as whoosh_index
 
-from searcher.index import (
-    GENERATION_PREFIX,
-    IndexBusy,
-    Manifest,
-    build,
-    current_generation,
-    update,
-    write_lock,
-)
-from searcher.query import Engine, SearchRequest
+from searcher.backend.whoosh.store import GENERATION_PREFIX, Manifest, current_generation, write_lock
+from searcher.build import build, update
+from searcher.errors import IndexBusy
+from searcher.search.engine import Engine
+from searcher.search.request import SearchRequest
 
 LIVESEARCH = Path(sys.executable).with_name("livesearch")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from searcher.cli import main
-from searcher.ingest import SUPPORTED_SUFFIXES, iter_input_files, read_file
-from searcher.segment import segment_page, stories_from_file
+from livesearch.cli import main
+from searcher.pipeline.ingest import SUPPORTED_SUFFIXES, iter_input_files, read_file
+from searcher.pipeline.segment import segment_page, stories_from_file
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 STORY = "Ferry crossings resume\nThe ferry company restarted its morning crossings after the storm passed on Tuesday.\n"

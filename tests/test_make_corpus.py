@@ -176,7 +176,7 @@ def test_command_line_writes_corpus_and_rejects_bad_arguments_clearly(tmp_path):
 
 
 def test_segmenter_recovers_generated_stories_and_dates(corpus):
-    segment = pytest.importorskip("searcher.segment", reason="the segmenter (searcher.segment) is not there yet")
+    segment = pytest.importorskip("searcher.pipeline.segment", reason="the segmenter (searcher.pipeline.segment) is not there yet")
     result = make_corpus.score(corpus, segment.stories_from_file)
     per_layout = {layout: f"{found}/{total} found, {same}/{dated} dates"
                   for layout, (total, found, dated, same) in sorted(result.by_layout.items())}

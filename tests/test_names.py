@@ -1,6 +1,6 @@
 """Name folding, within-story merging and corpus-wide canonical spellings."""
 
-from searcher.names import canonicalize, fold_key, fold_text, initials, is_acronym, merge_short_names, strip_honorifics
+from searcher.enrich.names import canonicalize, fold_key, fold_text, initials, is_acronym, merge_short_names, strip_honorifics
 from searcher.records import Story
 
 

@@ -1,11 +1,11 @@
-"""Sources are outlets, not file names (searcher.outlets and its hook in ingest)."""
+"""Sources are outlets, not file names (searcher.pipeline.outlets and its hook in ingest)."""
 
 from __future__ import annotations
 
 import json
 
-from searcher.ingest import read_file
-from searcher.outlets import FILE_NAME_FLAG, canonical_outlet, host_of, outlet_in_text, page_source, resolve_sources
+from searcher.pipeline.ingest import read_file
+from searcher.pipeline.outlets import FILE_NAME_FLAG, canonical_outlet, host_of, outlet_in_text, page_source, resolve_sources
 from searcher.records import Story
 
 

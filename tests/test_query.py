@@ -7,16 +7,11 @@ from datetime import date
 import pytest
 from index_helpers import write_corpus
 
-from searcher.index import build
-from searcher.query import (
-    CSV_FIELDS,
-    Engine,
-    IndexMissing,
-    QueryError,
-    SearchRequest,
-    csv_row,
-    parse_date,
-)
+from searcher.build import build
+from searcher.errors import IndexMissing, QueryError
+from searcher.search.engine import Engine
+from searcher.search.export import csv_fields, csv_row
+from searcher.search.request import SearchRequest, parse_date
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +152,7 @@ def test_export_streams_every_match_in_order(engine):
     rows = list(engine.export(SearchRequest(sort="oldest")))
     assert len(rows) == 8
     assert rows[0]["headline"] == "Wheat prices climb in Chicago"  # 14.10, before 16.30 and 18.05
-    assert csv_row(rows[0])[CSV_FIELDS.index("countries")] == "; ".join(rows[0]["countries"])
+    assert csv_row(rows[0])[csv_fields().index("countries")] == "; ".join(rows[0]["countries"])
 
 
 def test_stats(engine):
@@ -174,7 +169,7 @@ def test_missing_index_says_what_to_run(tmp_path):
 
 
 def test_csv_rows_keep_formula_like_page_text_as_text():
-    row = dict(zip(CSV_FIELDS, csv_row({"id": "a1", "headline": '=HYPERLINK("http://x.example")',
+    row = dict(zip(csv_fields(), csv_row({"id": "a1", "headline": '=HYPERLINK("http://x.example")',
                                          "body": ["-5 degrees overnight"], "people": ["@handle"], "source": "Wire"})))
     assert row["headline"] == "'=HYPERLINK(\"http://x.example\")"
     assert (row["body"], row["people"], row["source"]) == ("'-5 degrees overnight", "'@handle", "Wire")

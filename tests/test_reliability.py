@@ -19,9 +19,11 @@ import requests
 from click.testing import CliRunner
 from index_helpers import write_corpus, write_many
 
-from searcher.cli import main
-from searcher.index import GENERATION_PREFIX, build, current_generation
-from searcher.query import Engine, SearchRequest
+from livesearch.cli import main
+from searcher.backend.whoosh.store import GENERATION_PREFIX, current_generation
+from searcher.build import build
+from searcher.search.engine import Engine
+from searcher.search.request import SearchRequest
 from webui.app import create_app
 
 LIVESEARCH = Path(sys.executable).with_name("livesearch")

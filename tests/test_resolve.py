@@ -1,11 +1,11 @@
-"""Corpus-level entity resolution (searcher.resolve), one rule per test, on invented stories."""
+"""Corpus-level entity resolution (searcher.enrich.resolve), one rule per test, on invented stories."""
 
 from __future__ import annotations
 
 import json
 
 from searcher.records import Story
-from searcher.resolve import ALIASES_FILE, load_aliases, resolve, save_aliases, variants_of
+from searcher.enrich.resolve import ALIASES_FILE, load_aliases, resolve, save_aliases, variants_of
 
 
 def _story(page="page-1", position=0, **facets) -> Story:

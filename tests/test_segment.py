@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from searcher.records import DATE_BASES, Page
-from searcher.segment import is_headline_like, segment_page, stories_from_file
+from searcher.pipeline.segment import is_headline_like, segment_page, stories_from_file
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

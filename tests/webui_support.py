@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from waitress import create_server
 
-from searcher import index
+from searcher import build as index
 from webui.app import create_app
 
 FIXTURE_PAGES = Path(__file__).resolve().parent / "fixtures" / "webui"

@@ -1,1 +1,1 @@
-"""Flask front end: renders what searcher.query returns, as HTML and as JSON."""
+"""Flask front end: renders what searcher.search returns, as HTML and as JSON."""

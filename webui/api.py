@@ -1,4 +1,4 @@
-"""JSON (and CSV) search API: a thin HTTP skin over searcher.query.Engine.
+"""JSON (and CSV) search API: a thin HTTP skin over searcher.search.Engine.
 
 Query parameters go to SearchRequest.from_params unchanged, so the API, the HTML page and the
 CLI share one parser and one set of error messages.
@@ -14,7 +14,10 @@ from collections.abc import Iterable, Iterator
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 from werkzeug.datastructures import MultiDict
 
-from searcher.query import CSV_FIELDS, FACET_PARAMS, QueryError, SearchRequest, csv_row
+from searcher import registry
+from searcher.errors import QueryError
+from searcher.search.export import csv_fields, csv_row
+from searcher.search.request import SearchRequest
 from webui.engine import engine, run_search
 from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
@@ -47,7 +50,7 @@ def search_csv():
 def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(csv_fields())
     for story in stories:
         writer.writerow(csv_row(story))
         yield buffer.getvalue()
@@ -73,7 +76,7 @@ def facet_values(name: str):
     values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
     return jsonify(
         {
-            "facet": FACET_PARAMS.get(name, name),
+            "facet": spec.name if (spec := registry.facet(name)) else name,
             "prefix": prefix,
             "values": [{"value": v.value, "count": v.count, "selected": v.selected} for v in values],
         }

@@ -7,7 +7,9 @@ import math
 
 from flask import current_app
 
-from searcher.query import Engine, QueryError, SearchRequest
+from searcher.errors import QueryError
+from searcher.search.engine import Engine
+from searcher.search.request import SearchRequest
 
 EXTENSION_KEY = "livesearch.engine"
 

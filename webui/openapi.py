@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from searcher.query import FACET_PARAMS, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
+from searcher import registry
+from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
-ENTITY_FIELDS = ("people", "organizations", "places", "countries")
 FACET_LIMIT_DEFAULT = 50
 FACET_LIMIT_MAX = 500
+
+
+def _facet_names() -> list[str]:
+    return [spec.name for spec in registry.facets()]
+
+
+def _story_facets() -> tuple[str, ...]:
+    return tuple(spec.name for spec in registry.story_facets())
 
 
 def _ref(name: str) -> dict:
@@ -37,10 +45,10 @@ def _search_parameters() -> list[dict]:
         query("q", "Whoosh query syntax: words, \"phrases\", AND/OR/NOT, field:word (headline, body).",
               {"type": "string", "maxLength": MAX_QUERY_CHARS}),
     ]
-    for param, facet in FACET_PARAMS.items():
-        params.append(query(param, f"Only stories whose {facet} include this value; repeat: all must match.",
+    for spec in registry.facets():
+        params.append(query(spec.param, f"Only stories whose {spec.name} include this value; repeat: all must match.",
                             {"type": "string"}, repeated=True))
-        params.append(query(f"exclude_{param}", f"Leave out stories whose {facet} include this value.",
+        params.append(query(f"exclude_{spec.param}", f"Leave out stories whose {spec.name} include this value.",
                             {"type": "string"}, repeated=True))
     params += [
         query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
@@ -59,7 +67,7 @@ def _schemas() -> dict:
         "value": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
         "count": {"type": "integer", "minimum": 0},
     })
-    entities = {name: STRING_LIST for name in ENTITY_FIELDS}
+    entities = {name: STRING_LIST for name in _story_facets()}
     hit = _object({
         "id": {"type": "string"},
         "headline": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
@@ -72,7 +80,7 @@ def _schemas() -> dict:
         "score": {"type": ["number", "null"]},
     })
     facets = _object({
-        **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in FACET_PARAMS.values()},
+        **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
         "dates": {"type": "array", "items": _ref("DateBucket")},
     })
     search_response = _object({
@@ -91,7 +99,7 @@ def _schemas() -> dict:
     }]}
     story = {
         "type": "object",
-        "required": ["id", "headline", "body", "date", "date_basis", "source", "url", *ENTITY_FIELDS,
+        "required": ["id", "headline", "body", "date", "date_basis", "source", "url", *_story_facets(),
                      "previous", "next"],
         "properties": {
             "id": {"type": "string"},
@@ -109,7 +117,7 @@ def _schemas() -> dict:
         },
     }
     facet_values = _object({
-        "facet": {"type": "string", "enum": list(FACET_PARAMS.values())},
+        "facet": {"type": "string", "enum": _facet_names()},
         "prefix": {"type": "string"},
         "values": {"type": "array", "items": _ref("FacetValue")},
     })
@@ -163,7 +171,7 @@ def openapi_document() -> dict:
                 "operationId": "facetValues", "summary": "Values of one facet starting with a prefix, counted under the search parameters.",
                 "parameters": [
                     {"name": "name", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(FACET_PARAMS.values())}},
+                     "schema": {"type": "string", "enum": _facet_names()}},
                     {"name": "prefix", "in": "query", "required": False, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": FACET_LIMIT_MAX,

@@ -15,19 +15,13 @@ import bleach
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from searcher.query import FACET_PARAMS, QueryError, SearchRequest
+from searcher import registry
+from searcher.errors import QueryError
+from searcher.search.request import SearchRequest
 from webui.engine import engine, run_search
 
 blueprint = Blueprint("pages", __name__)
 
-FACET_LABELS = {
-    "sources": "Sources",
-    "countries": "Countries",
-    "people": "People",
-    "organizations": "Organizations",
-    "places": "Places",
-}
-PARAM_OF_FACET = {facet: param for param, facet in FACET_PARAMS.items()}
 SORTS = (("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 FORM_FIELDS = ("q", "sort", "from", "to", "page")  # edited in the form, not carried as hidden
 PAGER_SPAN = 2  # pages shown either side of the current one
@@ -98,8 +92,9 @@ class SearchLinks:
         for key, value in self.filters:
             excluded = key.startswith("exclude_")
             param = key.removeprefix("exclude_")
-            if param in FACET_PARAMS:
-                label = FACET_LABELS[FACET_PARAMS[param]]
+            spec = registry.facet(param)
+            if spec is not None and spec.param == param:
+                label = spec.label
                 chips.append({"label": label, "value": value, "excluded": excluded,
                               "href": self.without(key, value)})
             elif key in ("from", "to"):
@@ -171,8 +166,8 @@ def search_page():
         date_from=params.get("from", ""),
         date_to=params.get("to", ""),
         sorts=SORTS,
-        facet_labels=FACET_LABELS,
-        param_of_facet=PARAM_OF_FACET,
+        facet_labels={s.name: s.label for s in registry.facets()},
+        param_of_facet={s.name: s.param for s in registry.facets()},
         bars=histogram(result["facets"]["dates"], params.get("from"), params.get("to")) if result else [],
         pages=pager(result["page"], result["per_page"], result["total"]) if result else [],
         last_page=max(1, math.ceil(result["total"] / result["per_page"])) if result else 1,
@@ -191,8 +186,8 @@ def story_page(story_id: str):
     return render_template(
         "story.html",
         story=story,
-        facet_labels=FACET_LABELS,
-        param_of_facet=PARAM_OF_FACET,
+        facet_labels={s.name: s.label for s in registry.facets()},
+        param_of_facet={s.name: s.param for s in registry.facets()},
         back_href=SearchLinks.href(back),
         story_query=urlencode(back),
         story_url=lambda other: url_for("pages.story_page", story_id=other),

@@ -39,7 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcher.names import fold_text
+from searcher.enrich.names import fold_text
+from searcher.errors import LivesearchError
 from searcher.records import Story
 
 try:
@@ -57,7 +58,7 @@ _HEADER = """# livesearch curation: corrections to the entity facets and sources
 """
 
 
-class CurationError(ValueError):
+class CurationError(LivesearchError, ValueError):
     """The curation file or a requested change is invalid; the message says what to fix."""
 
 

@@ -37,10 +37,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcher.countries import Gazetteer, gazetteer
-from searcher.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
-from searcher.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
-from searcher.organizations import known_organization
+from searcher.enrich.countries import Gazetteer, gazetteer
+from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
+from searcher.enrich.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
+from searcher.enrich.organizations import known_organization
 from searcher.records import Story
 
 ALIASES_FILE = "aliases.json"

@@ -15,7 +15,7 @@ from datetime import date, datetime
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
-from searcher.schema import FACET_FIELDS
+from searcher.backend.whoosh.schema import facet_fields
 
 MICROS_PER_DAY = 86_400 * 1_000_000
 COLUMN_MISSING = np.iinfo(np.uint64).max  # what Whoosh's DATETIME column holds for no date
@@ -61,9 +61,10 @@ class LeafCache:
 def _read_leaf(reader) -> _LeafColumns:
     n = reader.doc_count_all()
     values, pair_docs, pair_values = {}, {}, {}
-    for facet, fieldname in FACET_FIELDS.items():
+    for facet, fieldname in facet_fields().items():
         names, docs, ids = [], [], []
-        for term in reader.lexicon(fieldname):
+        # a facet registered after this index was built has no field in it: no values
+        for term in reader.lexicon(fieldname) if fieldname in reader.schema else ():
             postings = list(reader.postings(fieldname, term).all_ids())
             if postings:
                 docs.append(np.fromiter(postings, dtype=np.int32, count=len(postings)))
@@ -99,7 +100,7 @@ class Columns:
     @classmethod
     def combine(cls, leaves: list[tuple[_LeafColumns, int]], size: int) -> Columns:
         values, pair_docs, pair_values = {}, {}, {}
-        for facet in FACET_FIELDS:
+        for facet in facet_fields():
             ids: dict[str, int] = {}
             docs, vals = [], []
             for leaf, offset in leaves:
@@ -173,8 +174,8 @@ class Columns:
         """Matching documents by date (undated last), the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
-        key = np.where(times == NO_DATE, np.iinfo(np.int64).min, times) if newest else times
-        key = -key if newest else key
+        # undated last in both orders (negating int64's minimum overflows, so map, don't negate)
+        key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
             part = np.argpartition(key, limit - 1)[:limit]

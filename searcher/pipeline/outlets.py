@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from urllib.parse import urlparse
 
-from searcher.names import fold_text, initials
+from searcher.enrich.names import fold_text, initials
 from searcher.records import Story
 
 FILE_NAME_FLAG = " (file name)"

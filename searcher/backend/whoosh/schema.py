@@ -11,17 +11,16 @@ from datetime import datetime
 from whoosh import fields
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher import whoosh_fixes  # noqa: F401  (patches Whoosh before any index is used)
+from searcher import registry
+from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story
 
-# Index field of each facet (facet name -> field); "sources" holds the one source of a story.
-FACET_FIELDS = {
-    "countries": "countries",
-    "people": "people",
-    "organizations": "organizations",
-    "places": "places",
-    "sources": "sources",
-}
+
+
+def facet_fields() -> dict[str, str]:
+    """Index field of each facet (facet name -> field), from the registry."""
+    return {spec.name: spec.field for spec in registry.facets()}
+
 TEXT_FIELDS = ("headline", "body")
 HEADLINE_BOOST = 2.0
 
@@ -42,7 +41,7 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(sortable=True),
         date_text=fields.STORED(),  # the ISO text as segmented, date or date-time
         date_basis=fields.ID(stored=True),
-        **{name: fields.ID(stored=True) for name in FACET_FIELDS.values()},
+        **{name: fields.ID(stored=True) for name in facet_fields().values()},
     )
 
 
@@ -61,11 +60,7 @@ def story_to_document(story: Story, path: str) -> dict:
         "paragraphs": list(story.body),
         "date_text": story.date,
         "date_basis": story.date_basis,
-        "sources": [story.source] if story.source else [],
-        "people": list(story.people),
-        "organizations": list(story.organizations),
-        "places": list(story.places),
-        "countries": list(story.countries),
+        **{spec.field: spec.producer(story) for spec in registry.facets()},
     }
     when = parse_story_date(story.date)
     if when is not None:
@@ -96,8 +91,5 @@ def document_to_json(doc: dict) -> dict:
         "body": list(doc.get("paragraphs") or []),
         "date": doc.get("date_text"),
         "date_basis": doc.get("date_basis") or "none",
-        "people": list(doc.get("people") or []),
-        "organizations": list(doc.get("organizations") or []),
-        "places": list(doc.get("places") or []),
-        "countries": list(doc.get("countries") or []),
+        **{spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
     }

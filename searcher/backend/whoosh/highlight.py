@@ -12,7 +12,7 @@ import threading
 from bleach.sanitizer import Cleaner
 from whoosh import highlight
 
-from searcher.schema import make_schema
+from searcher.backend.whoosh.schema import make_schema
 
 SNIPPET_CHARS = 240
 ALLOWED_TAGS = frozenset({"mark"})

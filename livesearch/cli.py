@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from searcher.settings import DEFAULT_INDEX_DIR
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="livesearch")
@@ -23,8 +25,8 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
     import json
     from pathlib import Path
 
-    from searcher.ingest import iter_input_files, read_file
-    from searcher.segment import segment_page
+    from searcher.pipeline.ingest import iter_input_files, read_file
+    from searcher.pipeline.segment import segment_page
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -35,7 +37,7 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
         raise SystemExit(1)
     enricher = None
     if as_json and not no_entities:
-        from searcher.entities import Enricher, ModelMissing
+        from searcher.enrich.entities import Enricher, ModelMissing
 
         try:
             enricher = Enricher()
@@ -70,21 +72,37 @@ _index_option = click.option(
     "--index",
     "index_dir",
     envvar="LIVESEARCH_INDEX",
-    default="index",
+    default=DEFAULT_INDEX_DIR,
     show_default=True,
     type=click.Path(file_okay=False),
     help="Index directory (or set LIVESEARCH_INDEX).",
 )
 
 
+_cluster_option = click.option(
+    "--cluster",
+    envvar="LIVESEARCH_CLUSTER",
+    default=None,
+    metavar="ADDRESS",
+    help="Segment and tag on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+         "for worker processes on this machine (or set LIVESEARCH_CLUSTER). Writing stays here.",
+)
+
+
 def _filter_options(command):
-    """The search filters, named as the web API's parameters so both parse them the same way."""
+    """The search filters, named as the web API's parameters (one per facet of the registry), so
+    both parse them the same way."""
+    from searcher import registry
+
     options = [
-        click.option("--country", multiple=True, help="Only stories tagged with this country (repeatable: all must match)."),
-        click.option("--person", multiple=True, help="Only stories naming this person (repeatable)."),
-        click.option("--org", multiple=True, help="Only stories naming this organisation (repeatable)."),
-        click.option("--place", multiple=True, help="Only stories naming this place (repeatable)."),
-        click.option("--source", multiple=True, help="Only stories from this source (repeatable)."),
+        click.option(f"--{spec.param}", f"filter_{spec.name}", multiple=True,
+                     help=f"Only stories with this value of {spec.label.lower()} (repeatable: all must match).")
+        for spec in registry.facets()
+    ] + [
+        click.option(f"--exclude-{spec.param}", f"exclude_{spec.name}", multiple=True,
+                     help=f"Leave out stories with this value of {spec.label.lower()} (repeatable).")
+        for spec in registry.facets()
+    ] + [
         click.option("--from", "date_from", help="Earliest date: 2023-10, 2023-10-13 or '13 Oct 2023'."),
         click.option("--to", "date_to", help="Latest date (a month means its last day)."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
@@ -94,14 +112,17 @@ def _filter_options(command):
     return command
 
 
-def _request(query, country, person, org, place, source, date_from, date_to, sort, per_page=20):
-    from searcher.query import QueryError, SearchRequest
+def _request(query, options: dict, per_page=20):
+    """The SearchRequest of a command's query and filter options (the web's parameter names)."""
+    from searcher import registry
+    from searcher.errors import QueryError
+    from searcher.search.request import SearchRequest
 
-    params = {
-        "q": [query or ""], "country": list(country), "person": list(person), "org": list(org),
-        "place": list(place), "source": list(source), "from": [date_from or ""], "to": [date_to or ""],
-        "sort": [sort], "per_page": [str(per_page)],
-    }
+    params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
+              "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)]}
+    for spec in registry.facets():
+        params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
+        params[f"exclude_{spec.param}"] = list(options.get(f"exclude_{spec.name}") or ())
     try:
         return SearchRequest.from_params(params)
     except QueryError as error:
@@ -110,24 +131,24 @@ def _request(query, country, person, org, place, source, date_from, date_to, sor
 
 def _engine_call(index_dir, method, *args):
     """Run one Engine call, turning user-facing failures into a message and exit code 1."""
-    from searcher.query import Engine, IndexMissing, QueryError
+    from searcher.errors import LivesearchError
+    from searcher.search.engine import Engine
 
     engine = Engine(index_dir)
     try:
         return getattr(engine, method)(*args)
-    except (IndexMissing, QueryError) as error:
+    except LivesearchError as error:
         raise click.ClickException(str(error)) from None
 
 
 def _run_indexing(action, paths, index_dir, **options) -> None:
     from pathlib import Path
 
-    from searcher.curation import CurationError
-    from searcher.index import IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles
+    from searcher.errors import LivesearchError
 
     try:
         summary = action([Path(p) for p in paths], Path(index_dir), **options)
-    except (IndexBusy, IndexMissing, IndexWriteFailed, NoInputFiles, CurationError) as error:
+    except LivesearchError as error:
         raise click.ClickException(str(error)) from None
     for line in summary.lines():
         click.echo(line)
@@ -137,11 +158,12 @@ def _run_indexing(action, paths, index_dir, **options) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_index_option
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging (faster; facets stay empty).")
-def build(paths, index_dir, no_entities) -> None:
+@_cluster_option
+def build(paths, index_dir, no_entities, cluster) -> None:
     """Index every live blog under PATHS into a fresh index, swapped in when complete."""
-    from searcher import index
+    from searcher import build as pipeline
 
-    _run_indexing(index.build, paths, index_dir, entities=not no_entities)
+    _run_indexing(pipeline.build, paths, index_dir, entities=not no_entities, cluster=cluster)
 
 
 @main.command()
@@ -149,11 +171,12 @@ def build(paths, index_dir, no_entities) -> None:
 @_index_option
 @click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
-def update(paths, index_dir, prune, no_entities) -> None:
+@_cluster_option
+def update(paths, index_dir, prune, no_entities, cluster) -> None:
     """Index new and changed files under PATHS; unchanged files are skipped."""
-    from searcher import index
+    from searcher import build as pipeline
 
-    _run_indexing(index.update, paths, index_dir, prune=prune, entities=not no_entities)
+    _run_indexing(pipeline.update, paths, index_dir, prune=prune, entities=not no_entities, cluster=cluster)
 
 
 @main.command()
@@ -162,11 +185,11 @@ def update(paths, index_dir, prune, no_entities) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
 @_index_option
-def search(query, country, person, org, place, source, date_from, date_to, sort, limit, as_json, index_dir) -> None:
+def search(query, limit, as_json, index_dir, **options) -> None:
     """Search the index. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, wild*, fuzzy~."""
     import json
 
-    req = _request(query, country, person, org, place, source, date_from, date_to, sort, limit)
+    req = _request(query, options, limit)
     result = _engine_call(index_dir, "search", req)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
@@ -217,19 +240,19 @@ def stats(index_dir, as_json) -> None:
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @_index_option
-def export(query, country, person, org, place, source, date_from, date_to, sort, fmt, index_dir) -> None:
+def export(query, fmt, index_dir, **options) -> None:
     """Print every matching story (no cap), one JSON object per line or as CSV."""
     import csv
     import json
     import sys
 
-    from searcher.query import CSV_FIELDS, csv_row
+    from searcher.search.export import csv_fields, csv_row
 
-    req = _request(query, country, person, org, place, source, date_from, date_to, sort)
+    req = _request(query, options)
     rows = _engine_call(index_dir, "export", req)
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(CSV_FIELDS)
+        writer.writerow(csv_fields())
         for story in rows:
             writer.writerow(csv_row(story))
     else:
@@ -237,43 +260,25 @@ def export(query, country, person, org, place, source, date_from, date_to, sort,
             sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
 
 
-# --- serve (issue 5) ---
+# --- serve: the web front end's command, assembled into the group here at the top ---
 
 
-@main.command()
-@_index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost only by default).")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
-def serve(index_dir, host, port, threads) -> None:
-    """Serve the search page and the JSON API with waitress; picks up rebuilt indexes live."""
-    from pathlib import Path
+def _add_web_commands() -> None:
+    from webui.serve import serve
 
-    from waitress import create_server
-
-    from searcher.query import Engine, IndexMissing
-    from webui.app import create_app
-
-    try:  # serve anyway: a build in another process is picked up live
-        Engine(Path(index_dir)).stats()
-    except IndexMissing as error:
-        click.echo(f"livesearch: warning: {error}; until then searches answer 503", err=True)
-    try:
-        server = create_server(create_app(index_dir), host=host, port=port, threads=threads)
-    except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror or error}); try another --port")
-    click.echo(f"livesearch: serving {index_dir} on http://{server.effective_host}:{server.effective_port}/ (Ctrl+C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+    main.add_command(serve)
 
 
-# --- entities: list and curate facet values (issue 13; searcher.entities_cli) ---
-def _register_entities() -> None:
-    from searcher.entities_cli import entities
+_add_web_commands()
+
+
+# --- entities: list and curate facet values (issue 13; livesearch.entities_cli) ---
+
+
+def _add_entity_commands() -> None:
+    from livesearch.entities_cli import entities
 
     main.add_command(entities)
 
 
-_register_entities()
+_add_entity_commands()

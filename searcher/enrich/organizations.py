@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from searcher.names import fold_text
+from searcher.enrich.names import fold_text
 
 # "Long name | ACRONYM | other spelling @CC": the first entry is the display name; `@CC` names the
 # country of a national body (the Home Office speaks for the United Kingdom).

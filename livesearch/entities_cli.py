@@ -1,4 +1,4 @@
-"""`livesearch entities`: list the index's entity values and curate them (searcher.curation).
+"""`livesearch entities`: list the index's entity values and curate them (searcher.enrich.curation).
 
     livesearch entities list [--type people] [--limit 50]     values with story counts and variants
     livesearch entities merge "Putin" "Vladimir Putin"
@@ -15,16 +15,17 @@ Changes go to entities.toml beside the index and apply at the next build or upda
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
+
+from searcher.settings import default_index_dir
 
 TYPE_CHOICE = click.Choice(["people", "organizations", "places"])
 
 
 def _index_dir(value: str | None) -> Path:
-    return Path(value or os.environ.get("LIVESEARCH_INDEX", "index"))
+    return Path(value) if value else default_index_dir()
 
 
 index_option = click.option(
@@ -43,9 +44,10 @@ def entities() -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Values per facet.")
 def list_values(index_dir, kind, limit) -> None:
     """Values of the live index with their story counts and known variant spellings."""
-    from searcher.index import IndexMissing, open_generation
-    from searcher.resolve import load_aliases
-    from searcher.schema import FACET_FIELDS
+    from searcher.backend.whoosh.schema import facet_fields
+    from searcher.backend.whoosh.store import open_generation
+    from searcher.enrich.resolve import load_aliases
+    from searcher.errors import IndexMissing
 
     try:
         gen, ix = open_generation(_index_dir(index_dir))
@@ -54,7 +56,7 @@ def list_values(index_dir, kind, limit) -> None:
     table = load_aliases(gen).get("entities", {})
     with ix.reader() as reader:
         for facet in [kind] if kind else ["people", "organizations", "places"]:
-            field = FACET_FIELDS[facet]
+            field = facet_fields()[facet]
             counts = [(reader.doc_frequency(field, term), term) for term in reader.lexicon(field)]
             counts.sort(key=lambda pair: (-pair[0], pair[1]))
             click.echo(f"== {facet} ({len(counts)} values)")
@@ -66,7 +68,7 @@ def list_values(index_dir, kind, limit) -> None:
 
 
 def _add(index_dir, action: str, **fields: str) -> None:
-    from searcher.curation import CurationError, load_curation, save_curation
+    from searcher.enrich.curation import CurationError, load_curation, save_curation
 
     directory = _index_dir(index_dir)
     try:
@@ -121,7 +123,7 @@ def hide(index_dir, value) -> None:
 @click.argument("name")
 def outlet(index_dir, domain, name) -> None:
     """Name the outlet of DOMAIN (and its subdomains) NAME in the source facet."""
-    from searcher.curation import load_curation, save_curation
+    from searcher.enrich.curation import load_curation, save_curation
 
     directory = _index_dir(index_dir)
     curation = load_curation(directory)
@@ -134,7 +136,7 @@ def outlet(index_dir, domain, name) -> None:
 @index_option
 def changes(index_dir) -> None:
     """The curation file's changes, numbered (for `undo`)."""
-    from searcher.curation import curation_path, load_curation
+    from searcher.enrich.curation import curation_path, load_curation
 
     directory = _index_dir(index_dir)
     curation = load_curation(directory)
@@ -151,7 +153,7 @@ def changes(index_dir) -> None:
 @click.argument("number", type=click.IntRange(1))
 def undo(index_dir, number) -> None:
     """Drop change NUMBER (see `changes`)."""
-    from searcher.curation import load_curation, save_curation
+    from searcher.enrich.curation import load_curation, save_curation
 
     directory = _index_dir(index_dir)
     curation = load_curation(directory)

@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcher.countries import Gazetteer, Place, gazetteer
-from searcher.enrich_cache import EnrichCache, Facets
-from searcher.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
-from searcher.organizations import known_acronyms, known_organization, organization_country
+from searcher.enrich.countries import Gazetteer, Place, gazetteer
+from searcher.enrich.cache import EnrichCache, Facets
+from searcher.enrich.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
+from searcher.enrich.organizations import known_acronyms, known_organization, organization_country
 from searcher.records import FACETS, Story
 
 MODEL_ENV = "LIVESEARCH_SPACY_MODEL"
@@ -134,7 +134,7 @@ def _add_organization_patterns(nlp) -> None:
     """An entity ruler before NER with the known organisations, spelled exactly (`Hayat Tahrir
     al-Sham`, `Lords`, `Labour`): the small model misses parties and armed groups. Measured on the
     hand annotation: organisations recall 0.84 -> see tests/test_entity_scores.py."""
-    from searcher.organizations import _entries
+    from searcher.enrich.organizations import _entries
 
     patterns = []
     for names in _entries():

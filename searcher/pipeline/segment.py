@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from searcher import dates, html_blocks
-from searcher.ingest import read_file
+from searcher.pipeline import dates, html_blocks
+from searcher.pipeline.ingest import read_file
 from searcher.records import Page, Problem, Story
 
 MAX_HEADLINE_CHARS = 200

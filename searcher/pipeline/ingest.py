@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from charset_normalizer import from_bytes
 
-from searcher import dates, html_blocks, outlets
+from searcher.pipeline import dates, html_blocks, outlets
 from searcher.records import Page, Problem
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
@@ -71,7 +71,7 @@ def decode(raw: bytes, where: str) -> tuple[str | None, list[Problem]]:
 
 
 def page_from_text(text: str, origin: str, fallback_source: str, **known) -> Page:
-    """A scraped-text page; its outlet from what the caller knows, its URL or its text (searcher.outlets)."""
+    """A scraped-text page; its outlet from what the caller knows, its URL or its text (searcher.pipeline.outlets)."""
     source = outlets.page_source(fallback_source, given=known.pop("source", None), url=known.get("url"), text=text)
     return Page(origin=origin, source=source, text=text, **known)
 

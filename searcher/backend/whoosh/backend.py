@@ -1,0 +1,293 @@
+"""The Whoosh backend: answers SearchRequests from the index generations on disk."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from searcher import registry
+from searcher.backend.whoosh.columns import LeafCache
+from searcher.backend.whoosh.highlight import Highlighter, query_terms
+from searcher.backend.whoosh.querying import parse_query, phrases_as_words
+from searcher.backend.whoosh.schema import document_to_json
+from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
+from searcher.errors import IndexMissing, QueryError
+from searcher.search.request import SearchRequest, facet_names
+from searcher.search.results import FacetValue, Hit, SearchResult
+
+FACET_LIMIT = 30  # values per facet in a search result; facet_values() pages further
+
+
+class _Snapshot:
+    """One searcher over one state of the index, with its value arrays."""
+
+    def __init__(self, generation: Path, ix, cache: LeafCache):
+        self.generation = generation
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self.columns = cache.columns(self.searcher)
+
+    def is_current(self, generation: Path | None) -> bool:
+        return generation == self.generation and self.searcher.up_to_date()
+
+
+REOPEN_ATTEMPTS = 3
+
+
+def _damage_is_index_missing(method):
+    """Whoosh raises many kinds of error on damaged files: name the index and what repairs it
+    (the CLI prints it, the web answers 503) instead of a traceback.
+
+    A missing file is first retried on a fresh searcher: an update's commit deletes the segment
+    files it merged, which a searcher opened just before may not have opened yet (seen once in
+    2,400 requests by scripts/loadtest.py --update-during)."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        for attempt in range(REOPEN_ATTEMPTS):
+            try:
+                return method(self, *args, **kwargs)
+            except (QueryError, IndexMissing):
+                raise
+            except Exception as exc:
+                if isinstance(exc, FileNotFoundError) and attempt + 1 < REOPEN_ATTEMPTS:
+                    self._local.snapshot = None
+                    continue
+                raise IndexMissing(
+                    f"index at {self.index_dir} could not be read ({type(exc).__name__}: {exc}); "
+                    f"rebuild it with `livesearch build PATH`"
+                ) from exc
+
+    return guarded
+
+
+class WhooshBackend:
+    """The embedded backend (see searcher.backend.SearchBackend): thread-safe, reuses its searchers
+    until the index changes.
+
+    Each thread gets its own searcher: Whoosh readers seek and read shared file objects, so one
+    searcher used by two threads at once returns garbage (found by scripts/loadtest.py). The value
+    arrays are still shared through the LeafCache."""
+
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
+        self._cache = LeafCache()
+        self._local = threading.local()  # .snapshot: this thread's _Snapshot
+
+    def close(self) -> None:
+        """Close the calling thread's searcher (other threads' close when they are dropped)."""
+        snap = getattr(self._local, "snapshot", None)
+        if snap is not None:
+            snap.searcher.close()
+            self._local.snapshot = None
+
+    @_damage_is_index_missing
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        snap = self._current()
+        query = parse_query(req.q, snap.ix.schema)
+        mask = self._matches(snap, query, req)
+        total = int(mask.sum())
+        start = (req.page - 1) * req.per_page
+        ranked = req.sort == "relevance" and query is not None
+        if ranked:
+            rank_by = phrases_as_words(query)
+            narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
+            docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, start + req.per_page)[start:]
+        else:
+            order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
+            docs_scores = [(int(d), None) for d in order[start:]]
+        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
+        suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
+        return SearchResult(
+            query=req.q,
+            total=total,
+            page=req.page,
+            per_page=req.per_page,
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=hits,
+            facets=self._facets(snap, mask, req),
+            dates=snap.columns.histogram(mask),
+            suggestion=suggestion,
+        )
+
+    @_damage_is_index_missing
+    def story(self, story_id: str) -> dict | None:
+        snap = self._current()
+        doc = snap.searcher.document(id=story_id)
+        if doc is None:
+            return None
+        siblings = sorted(snap.searcher.documents(page=doc["page"]), key=lambda d: d["position"])
+        ids = [d["id"] for d in siblings]
+        at = ids.index(story_id)
+        data = document_to_json(doc)
+        data["page_title"] = doc.get("page_title")
+        data["previous"] = _link(siblings[at - 1]) if at > 0 else None
+        data["next"] = _link(siblings[at + 1]) if at + 1 < len(siblings) else None
+        return data
+
+    @_damage_is_index_missing
+    def facet_values(
+        self, name: str, prefix: str = "", req: SearchRequest | None = None, limit: int = 50
+    ) -> list[FacetValue]:
+        """Values of one facet (name or URL parameter) whose words start with `prefix`, most
+        frequent first, counted over the matches of `req` (or the whole index)."""
+        spec = registry.facet(name)
+        if spec is None:
+            names = ", ".join(s.name for s in registry.facets())
+            raise QueryError(f"unknown facet {name!r}; use one of {names}")
+        facet = spec.name
+        snap = self._current()
+        req = req or SearchRequest()
+        mask = self._matches(snap, parse_query(req.q, snap.ix.schema), req)
+        folded = prefix.strip().casefold()
+
+        def keep(value: str) -> bool:
+            value = value.casefold()
+            return value.startswith(folded) or any(w.startswith(folded) for w in value.split())
+
+        selected = {snap.columns.resolve(facet, v) for v in req.filters.get(facet, [])}
+        return [
+            FacetValue(value, count, value in selected)
+            for value, count in snap.columns.top(facet, mask, limit, keep)
+        ]
+
+    @_damage_is_index_missing
+    def export(self, req: SearchRequest) -> Iterator[dict]:
+        """Every match in the request's order, as plain story JSON, read one at a time.
+
+        Not a generator itself, so a bad request raises here rather than mid-stream."""
+        snap = self._current()
+        query = parse_query(req.q, snap.ix.schema)
+        mask = self._matches(snap, query, req)
+        if req.sort == "relevance" and query is not None:
+            docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
+        else:
+            docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
+        return (document_to_json(snap.searcher.stored_fields(doc)) for doc in docs)
+
+    @_damage_is_index_missing
+    def stats(self) -> dict:
+        snap = self._current()
+        cols = snap.columns
+        live = cols.live
+        days = cols.days[live & (cols.days >= 0)]
+        manifest = Manifest.load(snap.generation)
+        reader = snap.searcher.reader()
+        pages = sum(
+            1 for term in reader.lexicon("page") if any(True for _ in reader.postings("page", term).all_ids())
+        )
+        return {
+            "index": str(snap.generation.parent),
+            "generation": snap.generation.name,
+            "stories": int(live.sum()),
+            "pages": pages,
+            "files": len(manifest.files),
+            "sources": [{"value": v, "count": c} for v, c in cols.top("sources", live, 10_000)],
+            "date_range": {
+                "first": date.fromordinal(int(days.min()) + 1).isoformat() if len(days) else None,
+                "last": date.fromordinal(int(days.max()) + 1).isoformat() if len(days) else None,
+                "undated": int((live & (cols.days < 0)).sum()),
+            },
+            "top": {
+                facet: [{"value": v, "count": c} for v, c in cols.top(facet, live, 10)]
+                for facet in facet_names()
+                if facet != "sources"
+            },
+            "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            "built_at": manifest.built_at,
+            "updated_at": manifest.updated_at,
+        }
+
+    def _current(self) -> _Snapshot:
+        """The snapshot of the index as it is on disk now (cheap when nothing changed)."""
+        generation = current_generation(self.index_dir)
+        snap = getattr(self._local, "snapshot", None)
+        if snap is not None and snap.is_current(generation):
+            return snap
+        if generation is None:
+            raise IndexMissing(f"no index at {self.index_dir}: run `livesearch build PATH`")
+        gen, ix = open_generation(self.index_dir)
+        self._local.snapshot = _Snapshot(gen, ix, self._cache)
+        return self._local.snapshot  # the old one closes when its last request lets go of it
+
+    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+        cols = snap.columns
+        if query is None:
+            mask = cols.live.copy()
+        else:
+            mask = np.zeros(len(cols.live), dtype=bool)
+            docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
+            mask[docs] = True
+            mask &= cols.live
+        for facet, values in req.filters.items():
+            for value in values:
+                mask &= cols.value_mask(facet, value)
+        for facet, values in req.excludes.items():
+            for value in values:
+                mask &= ~cols.value_mask(facet, value)
+        if req.date_from or req.date_to:
+            mask &= cols.date_mask(req.date_from, req.date_to)
+        return mask
+
+    def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
+        """(docnum, score) best first, among the documents of `mask` when given."""
+        allow = None if mask is None else set(np.flatnonzero(mask).tolist())
+        results = snap.searcher.search(query, filter=allow, limit=limit)
+        return [(hit.docnum, float(hit.score)) for hit in results]
+
+    def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
+        doc = snap.searcher.stored_fields(docnum)
+        return Hit(
+            id=doc["id"],
+            headline=marker.headline(doc.get("headline") or ""),
+            snippet=marker.snippet(doc.get("paragraphs") or []),
+            date=doc.get("date_text"),
+            date_basis=doc.get("date_basis") or "none",
+            source=doc.get("source") or "",
+            url=doc.get("url"),
+            facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
+            score=None if score is None else round(score, 4),
+        )
+
+    def _facets(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """Top values per facet over the matches; selected values always appear, even at 0."""
+        cols = snap.columns
+        out = {}
+        for facet in facet_names():
+            selected = [cols.resolve(facet, v) or v for v in req.filters.get(facet, [])]
+            values = [
+                FacetValue(value, count, value in selected)
+                for value, count in cols.top(facet, mask, FACET_LIMIT)
+            ]
+            shown = {v.value for v in values}
+            values += [
+                FacetValue(value, int((mask & cols.value_mask(facet, value)).sum()), True)
+                for value in selected
+                if value not in shown
+            ]
+            out[facet] = values
+        return out
+
+    def _suggest(self, snap: _Snapshot, query, text: str) -> str | None:
+        """A did-you-mean, or None. Whoosh's corrector fails on some texts whose tokens carry no
+        character offsets (e.g. "æäb<@", found by Schemathesis) and on empty ranges such as
+        "[zz TO zzz]" (found by Hypothesis); no suggestion then."""
+        try:
+            corrected = snap.searcher.correct_query(query, text)
+            return corrected.string if corrected.query != query else None
+        except (TypeError, AttributeError):
+            return None
+
+
+def _link(doc: dict) -> dict:
+    return {"id": doc["id"], "headline": doc.get("headline") or None}
+
+

@@ -1,0 +1,354 @@
+"""The index directory on disk: generations, the manifest, the writer lock (the Whoosh store).
+
+Layout of an index directory:
+    CURRENT               names the live generation; replaced atomically (os.replace) by a build
+    gen-<time>/           one Whoosh index plus manifest.json (path -> size, mtime, hash, counts)
+    write.lock            held (flock) by the one build or update allowed at a time
+    enrich-cache.sqlite   entity tags by story content hash, shared by all generations
+    entities.toml         the newsroom's curation (searcher.enrich.curation), applied at every build/update
+    gen-<time>/aliases.json   the generation's entity alias table (searcher.enrich.resolve)
+
+A build writes a fresh generation and only then flips CURRENT, so a crash at any point leaves the
+previous index searchable. An update writes into the live generation through Whoosh's own
+transactional commit, then rewrites the manifest atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import TOC, clean_files
+
+from searcher.backend.whoosh.schema import make_schema, story_to_document
+from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
+from searcher.records import Story
+
+POINTER = "CURRENT"
+LOCK = "write.lock"
+MANIFEST = "manifest.json"
+ENRICH_CACHE = "enrich-cache.sqlite"
+GENERATION_PREFIX = "gen-"
+WRITER_MEMORY_MB = 256
+# Below this many stories per process, starting writer processes costs more than it saves.
+MIN_STORIES_PER_WRITER_PROCESS = 2000
+
+
+@contextmanager
+def _disk_errors(what: str, index_dir: Path) -> Iterator[None]:
+    """Turn an OSError mid-run into IndexWriteFailed, whose message says what is safe and what to do."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise IndexWriteFailed(
+            f"{what} of {index_dir} failed: {exc.strerror or exc}{where}. The previous index is "
+            f"unchanged and still searchable; free some disk space (or fix permissions) and run it again"
+        ) from exc
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation directory, or None when there is no (finished) build yet."""
+    try:
+        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if name.startswith(GENERATION_PREFIX) and gen.is_dir() else None
+
+
+def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.FileIndex]:
+    """Open the live generation, or raise IndexMissing with the command that fixes it."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(f"no index at {index_dir}: run `livesearch build PATH`")
+    try:
+        return gen, whoosh_index.open_dir(str(gen))
+    except Exception as exc:  # Whoosh raises many kinds for damaged files
+        raise IndexMissing(
+            f"index at {gen} is unreadable ({exc}): rebuild it with `livesearch build PATH`"
+        ) from exc
+
+
+@dataclass
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    sha1: str
+
+    @classmethod
+    def of(cls, path: Path) -> Fingerprint:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, _file_sha1(path))
+
+
+@dataclass
+class FileEntry:
+    """What the manifest remembers of one input file."""
+
+    fingerprint: Fingerprint
+    stories: int
+    pages: int
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    built_at: str
+    updated_at: str | None = None
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, gen: Path) -> Manifest:
+        try:
+            data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            files = {
+                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"])
+                for key, e in data["files"].items()
+            }
+            return cls(data["built_at"], data.get("updated_at"), files)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IndexMissing(
+                f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
+            ) from exc
+
+    def save(self, gen: Path) -> None:
+        data = {
+            "built_at": self.built_at,
+            "updated_at": self.updated_at,
+            "files": {
+                key: {
+                    "fingerprint": vars(e.fingerprint),
+                    "stories": e.stories,
+                    "pages": e.pages,
+                    "problems": e.problems,
+                }
+                for key, e in sorted(self.files.items())
+            },
+        }
+        _write_atomically(gen / MANIFEST, json.dumps(data, indent=1))
+
+
+class GenerationWriter:
+    """The write side of one generation: stories are added and deleted by their input file.
+
+    The Whoosh writer opens on `begin`, once the caller knows how many stories are coming:
+    a large build is written by several processes, each making its own segment."""
+
+    def __init__(self, ix, manifest: Manifest, searcher=None):
+        self.ix = ix
+        self.manifest = manifest
+        self._searcher = searcher  # the state before this run (update), to find stories kept
+        self._writer = None
+        self.aliases: dict | None = None  # set by the build; written into the generation on success
+        self.generation: Path | None = None
+
+    def known_aliases(self) -> dict:
+        """The live generation's alias table when amending; empty for a fresh generation."""
+        from searcher.enrich.resolve import load_aliases
+
+        return load_aliases(self.generation if self._searcher is not None else None)
+
+    def save_aliases(self, gen: Path) -> None:
+        if self.aliases is not None:
+            from searcher.enrich.resolve import save_aliases
+
+            save_aliases(self.aliases, gen)
+
+    def begin(self, expected_stories: int) -> None:
+        procs = 1
+        if self._searcher is None:  # a fresh generation
+            procs = max(1, min(os.cpu_count() or 1, expected_stories // MIN_STORIES_PER_WRITER_PROCESS))
+        self._writer = self.ix.writer(
+            limitmb=WRITER_MEMORY_MB, compound=False, procs=procs, multisegment=procs > 1
+        )
+
+    def add(self, story: Story, file_key: str) -> None:
+        self._writer.add_document(**story_to_document(story, file_key))
+
+    def delete_file(self, file_key: str) -> None:
+        """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
+        self._writer.delete_by_term("path", file_key)
+
+    def has_story(self, story_id: str, unless_from: set[str]) -> bool:
+        """A story with this id is indexed already, from a file not in `unless_from`."""
+        if self._searcher is None:
+            return False
+        doc = self._searcher.document(id=story_id)
+        return doc is not None and doc["path"] not in unless_from
+
+
+class WhooshStore:
+    """The index directory: generations behind an atomic pointer, one writer at a time."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self.cache_path = self.index_dir / ENRICH_CACHE
+
+    def exists(self) -> bool:
+        return current_generation(self.index_dir) is not None
+
+    @contextmanager
+    def rebuild(self) -> Iterator[GenerationWriter]:
+        """A fresh generation, made live only when the block completes (with the lock held)."""
+        index_dir = self.index_dir
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with _disk_errors("build", index_dir), write_lock(index_dir):
+            _remove_stale_generations(index_dir)
+            gen = index_dir / f"{GENERATION_PREFIX}{time.time_ns()}"
+            try:
+                gen.mkdir()
+                out = GenerationWriter(whoosh_index.create_in(str(gen), make_schema()), Manifest(built_at=now_iso()))
+                try:
+                    yield out
+                except BaseException:
+                    if out._writer is not None:
+                        out._writer.cancel()
+                    raise
+                if out._writer is not None:
+                    out._writer.commit()
+                out.save_aliases(gen)
+                out.manifest.save(gen)
+                _fsync_tree(gen)
+                _write_atomically(index_dir / POINTER, gen.name)
+            except BaseException:
+                shutil.rmtree(gen, ignore_errors=True)  # give back the space a failed build took
+                raise
+            _remove_stale_generations(index_dir)
+
+    @contextmanager
+    def amend(self) -> Iterator[GenerationWriter]:
+        """The live generation, changed by one transactional commit when the block completes;
+        nothing is written when the block never calls `begin`."""
+        with _disk_errors("update", self.index_dir), write_lock(self.index_dir):
+            gen, ix = open_generation(self.index_dir)
+            manifest = Manifest.load(gen)
+            with ix.searcher() as searcher:
+                out = GenerationWriter(ix, manifest, searcher)
+                out.generation = gen
+                try:
+                    yield out
+                    if out._writer is not None:
+                        out._writer.commit()
+                except BaseException:
+                    if out._writer is not None:
+                        _abandon(ix, out._writer)
+                    raise
+            if out._writer is not None:
+                out.save_aliases(gen)
+                manifest.updated_at = now_iso()
+                manifest.save(gen)
+
+
+@contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """One writer per index directory; the kernel drops the lock if the holder dies."""
+    with open(index_dir / LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(
+                f"another build or update is running on {index_dir}; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _abandon(ix, writer) -> None:
+    """Cancel a failed update and delete its unfinished segment's files, which a full disk needs
+    back; the last committed state stays live. Cancel itself may fail on a full disk."""
+    with suppress(Exception):
+        writer.cancel()
+    toc = TOC.read(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)  # its sort pool
+
+
+def unchanged(path: Path, entry: FileEntry) -> bool:
+    """Same size and mtime, or (after a touch or a copy) the same content."""
+    st = path.stat()
+    fp = entry.fingerprint
+    if st.st_size != fp.size:
+        return False
+    if st.st_mtime_ns == fp.mtime_ns:
+        return True
+    if _file_sha1(path) == fp.sha1:
+        fp.mtime_ns = st.st_mtime_ns
+        return True
+    return False
+
+
+def file_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _file_sha1(path: Path) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(directory: Path) -> None:
+    for child in directory.iterdir():
+        if child.is_file():
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_generations(index_dir: Path) -> None:
+    """Keep the live generation and the one before it (searchers may still read it); drop the
+    rest, including half-written ones left by a killed build. Call with the write lock held."""
+    live = current_generation(index_dir)
+    gens = sorted(
+        (p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX)),
+        key=_generation_number,
+    )
+    keep = set()
+    if live is not None:
+        older = [g for g in gens if _generation_number(g) < _generation_number(live)]
+        keep = {live.name} | ({older[-1].name} if older else set())
+    for gen in gens:
+        if gen.name not in keep:
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+def _generation_number(gen: Path) -> int:
+    suffix = gen.name[len(GENERATION_PREFIX):]
+    return int(suffix) if suffix.isdigit() else -1

@@ -1,0 +1,253 @@
+"""Build orchestration: files -> pipeline (read, segment, date) -> enrich -> the backend's writer.
+
+`build` writes a fresh generation made live only when complete; `update` re-reads new and
+changed files into the live one. Storage details (generations, manifest, lock) belong to the
+backend's store; this module only decides what to read and what to write.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searcher.backend import IndexWriter, open_store
+from searcher.backend.whoosh.store import Fingerprint, FileEntry, file_key, unchanged
+from searcher.errors import NoInputFiles
+from searcher.pipeline.ingest import iter_input_files
+from searcher.pipeline.segment import stories_from_file
+from searcher.records import Problem, Story
+
+
+@dataclass
+class RunSummary:
+    """What a build or update did, for the closing summary and the tests."""
+
+    files_read: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    pages: int = 0
+    stories: int = 0
+    duplicates: int = 0
+    skipped: list[Problem] = field(default_factory=list)  # files that gave no story, with why
+    warnings: list[Problem] = field(default_factory=list)  # problems in files that did index
+    seconds: float = 0.0
+    changed: bool = False
+
+    def lines(self) -> list[str]:
+        """The human summary printed at the end of a run."""
+        if not self.changed:
+            return [f"index unchanged: {self.files_unchanged} files unchanged ({self.seconds:.1f} s)"]
+        out = [
+            f"{self.pages} pages, {self.stories} stories from {self.files_read} files "
+            f"in {self.seconds:.1f} s"
+        ]
+        if self.files_unchanged or self.files_removed:
+            out.append(f"{self.files_unchanged} files unchanged, {self.files_removed} removed")
+        if self.duplicates:
+            out.append(f"{self.duplicates} duplicate stories skipped (same id as one already indexed)")
+        if self.skipped:
+            out.append(f"{len(self.skipped)} files skipped:")
+            out += [f"  {p}" for p in self.skipped]
+        if self.warnings:
+            out.append(f"{len(self.warnings)} problems in indexed files:")
+            out += [f"  {p}" for p in self.warnings]
+        return out
+
+
+@dataclass
+class _FileStories:
+    key: str  # the absolute path, the manifest and `path` field key
+    fingerprint: Fingerprint
+    stories: list[Story]
+    problems: list[Problem]
+
+
+def build(
+    paths: Iterable[Path], index_dir: Path, *, entities: bool = True, progress: bool = True,
+    cluster: str | None = None,
+) -> RunSummary:
+    """Index every input file under `paths` into a fresh generation, then make it live.
+
+    With `cluster` (a Dask scheduler address, or `local`), files are segmented and stories
+    tagged on the cluster's workers (searcher.distributed); writing stays here."""
+    started = time.monotonic()
+    paths = list(paths)
+    files = _input_files(paths)
+    if not files:
+        raise NoInputFiles(
+            f"no input files under {', '.join(map(str, paths))}: "
+            "expected .txt, .html, .htm, .json or .jsonl files"
+        )
+    store = open_store(index_dir)
+    summary = RunSummary(changed=True)
+    with _stages(cluster) as stages, store.rebuild() as out:
+        read = _read_files(files, summary, progress, stages)
+        out.begin(sum(len(f.stories) for f in read))
+        _add_files(out, read, summary, store.cache_path, entities, progress, replacing=set(), stages=stages)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def update(
+    paths: Iterable[Path],
+    index_dir: Path,
+    *,
+    prune: bool = False,
+    entities: bool = True,
+    progress: bool = True,
+    cluster: str | None = None,
+) -> RunSummary:
+    """Index new and changed files into the live generation; with `prune`, drop vanished files."""
+    store = open_store(index_dir)
+    if not store.exists():
+        return build(paths, index_dir, entities=entities, progress=progress, cluster=cluster)
+    started = time.monotonic()
+    summary = RunSummary()
+    with _stages(cluster) as stages, store.amend() as out:
+        manifest = out.manifest
+        changed: list[Path] = []
+        for path in _input_files(paths):
+            entry = manifest.files.get(file_key(path))
+            if entry is None or not unchanged(path, entry):
+                changed.append(path)
+            else:
+                summary.files_unchanged += 1
+        gone = [key for key in manifest.files if prune and not Path(key).exists()]
+        if changed or gone:
+            summary.changed = True
+            read = _read_files(changed, summary, progress, stages)
+            replaced = {f.key for f in read} | set(gone)
+            out.begin(sum(len(f.stories) for f in read))
+            for key in replaced:
+                out.delete_file(key)
+            for key in gone:
+                del manifest.files[key]
+            summary.files_removed = len(gone)
+            _add_files(out, read, summary, store.cache_path, entities, progress, replacing=replaced, stages=stages)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _input_files(paths: Iterable[Path]) -> list[Path]:
+    return sorted({p.resolve() for p in iter_input_files(list(paths))})
+
+
+@contextmanager
+def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:
+    """The cluster's read and tag stages for the run, or None to run them here."""
+    if not cluster:
+        yield None
+        return
+    from searcher.distributed import ClusterStages
+
+    stages = ClusterStages(cluster)
+    try:
+        yield stages
+    finally:
+        stages.close()
+
+
+def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None) -> list[_FileStories]:
+    """Segment every file (here, or on the cluster); a file that fails is reported, never fatal."""
+    out: list[_FileStories] = []
+    bar = _bar(paths, "reading", "files", progress)
+
+    def record(key: str, fingerprint: Fingerprint, stories: list[Story], problems: list[Problem]) -> None:
+        out.append(_FileStories(key, fingerprint, stories, problems))
+        summary.files_read += 1
+        if stories:
+            summary.warnings += problems
+        else:
+            summary.skipped += problems or [Problem(key, "no stories found")]
+        bar.update()
+        bar.set_postfix(stories=sum(len(f.stories) for f in out), refresh=False)
+
+    if stages is not None:
+        stages.read(paths, lambda key, fp, stories, problems: record(key, Fingerprint(*fp), stories, problems))
+    else:
+        for path in paths:
+            try:
+                fingerprint = Fingerprint.of(path)
+                stories, problems = stories_from_file(path)
+            except Exception as exc:  # one unreadable file must not stop a run over thousands
+                stories, problems = [], [Problem(str(path), f"could not be read: {exc}")]
+                fingerprint = Fingerprint(0, 0, "")
+            record(file_key(path), fingerprint, stories, problems)
+    bar.close()
+    return out
+
+
+def _add_files(
+    out: IndexWriter,
+    read: list[_FileStories],
+    summary: RunSummary,
+    cache_path: Path,
+    entities: bool,
+    progress: bool,
+    replacing: set[str],
+    stages=None,
+) -> None:
+    """Tag, deduplicate and add the stories of `read`, and record each file in the manifest."""
+    all_stories = [s for f in read for s in f.stories]
+    if all_stories:
+        out.aliases = _resolve_corpus(all_stories, cache_path, entities, out.known_aliases(), stages)
+    seen: set[str] = set()
+    bar = _bar(read, "indexing", "files", progress)
+    for f in bar:
+        added = 0
+        pages = set()
+        for story in f.stories:
+            sid = story.id
+            if sid in seen or out.has_story(sid, unless_from=replacing):
+                summary.duplicates += 1
+                continue
+            seen.add(sid)
+            out.add(story, f.key)
+            pages.add(story.origin)
+            added += 1
+        summary.stories += added
+        summary.pages += len(pages)
+        out.manifest.files[f.key] = FileEntry(f.fingerprint, added, len(pages), [str(p) for p in f.problems])
+        bar.set_postfix(stories=summary.stories, refresh=False)
+
+
+def _resolve_corpus(stories: list[Story], cache_path: Path, entities: bool, known: dict, stages=None) -> dict | None:
+    """The steps that need every story (always here): one name per outlet, entity tags, corpus-level
+    resolution, then the newsroom's curation beside the index (issue 13). Returns the alias table."""
+    from searcher.enrich.curation import apply_curation, load_curation
+    from searcher.pipeline.outlets import resolve_sources
+
+    curation = load_curation(cache_path.parent)
+    resolve_sources(stories, curation.outlets)
+    if not entities:
+        return None
+    return apply_curation(stories, _enrich(stories, cache_path, known, stages), curation)
+
+
+def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None, stages=None) -> dict:
+    """Tag entities (cached by content; here or on the cluster), then resolve them across the
+    stories (searcher.enrich.resolve; always here: it needs the whole corpus)."""
+    from searcher.enrich.entities import Enricher, ModelMissing, common_nouns, load_model, model_name
+    from searcher.enrich.resolve import resolve
+
+    if stages is not None:
+        stages.enrich(stories, cache_path)
+        try:
+            nlp = load_model(model_name())
+        except ModelMissing:
+            nlp = None
+    else:
+        enricher = Enricher(cache_path=cache_path)  # spaCy loads only when tagging is asked for
+        enricher.enrich(stories)
+        nlp = enricher.nlp
+    return resolve(stories, known, nouns=common_nouns(nlp) if nlp is not None else frozenset())
+
+
+def _bar(items, desc: str, unit: str, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit=unit, total=len(items), disable=not progress, file=sys.stderr, leave=False)

@@ -1,0 +1,144 @@
+"""What a person asks: `SearchRequest`, parsed from URL-style parameters.
+
+CLI flags and web parameters go through the same `from_params`, so both behave the same, and
+`to_params` gives the URL that carries the whole request.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dateutil import parser as date_parser
+
+from searcher import registry
+from searcher.errors import QueryError
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 500
+MAX_FILTER_VALUES = 50
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+
+
+def facet_params() -> dict[str, str]:
+    """URL parameter -> facet name, from the registry."""
+    return {spec.param: spec.name for spec in registry.facets()}
+
+
+def facet_names() -> tuple[str, ...]:
+    return tuple(spec.name for spec in registry.facets())
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet name -> values, all must match
+    excludes: dict[str, list[str]] = field(default_factory=dict)  # facet name -> values, none may match
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
+        """Parse URL-style parameters (each a list of values); raise QueryError on anything bad.
+
+        Parameters it does not know are ignored, so front ends can pass their own alongside."""
+        q = " ".join(v.strip() for v in params.get("q", []) if v.strip())
+        if len(q) > MAX_QUERY_CHARS:
+            raise QueryError(f"query is {len(q)} characters; the limit is {MAX_QUERY_CHARS}")
+        filters, excludes = {}, {}
+        for spec in registry.facets():
+            if values := _clean_values(params.get(spec.param, [])):
+                filters[spec.name] = values
+            if values := _clean_values(params.get(f"exclude_{spec.param}", [])):
+                excludes[spec.name] = values
+        n_values = sum(map(len, filters.values())) + sum(map(len, excludes.values()))
+        if n_values > MAX_FILTER_VALUES:
+            raise QueryError(f"{n_values} filter values; the limit is {MAX_FILTER_VALUES}")
+        date_from = parse_date(_last(params, "from"), end=False, name="from")
+        date_to = parse_date(_last(params, "to"), end=True, name="to")
+        if date_from and date_to and date_from > date_to:
+            raise QueryError(f"'from' ({date_from}) is after 'to' ({date_to})")
+        sort = _last(params, "sort") or "relevance"
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        page = _int_param(params, "page", 1, 1, MAX_PAGE)
+        per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page)
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The inverse of from_params, for building URLs; defaults are left out."""
+        out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for spec in registry.facets():
+            out += [(spec.param, v) for v in self.filters.get(spec.name, [])]
+            out += [(f"exclude_{spec.param}", v) for v in self.excludes.get(spec.name, [])]
+        if self.date_from:
+            out.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            out.append(("to", self.date_to.isoformat()))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.page != 1:
+            out.append(("page", str(self.page)))
+        if self.per_page != 20:
+            out.append(("per_page", str(self.per_page)))
+        return out
+
+
+def parse_date(text: str | None, *, end: bool, name: str) -> date | None:
+    """Parse "2023", "2023-10", "2023-10-13", "13 Oct 2023", "Oct 2023"; a month or year given as
+    an end bound means its last day."""
+    if not text:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"[1-9]\d{3}", text):  # year 0 does not exist; dateutil refuses it below
+        return date(int(text), 12, 31) if end else date(int(text), 1, 1)
+    # Parse twice with different defaults: a field that differs was not in the text.
+    try:
+        a = date_parser.parse(text, default=datetime(2000, 1, 1))
+        b = date_parser.parse(text, default=datetime(2001, 2, 2))
+    except (ValueError, OverflowError, date_parser.ParserError):
+        raise QueryError(f"bad date for {name!r}: {text!r}; use e.g. 2023-10, 2023-10-13 or 13 Oct 2023")
+    if a.year != b.year:
+        raise QueryError(f"date for {name!r} has no year: {text!r}; use e.g. 2023-10 or 13 Oct 2023")
+    if a.month != b.month:
+        return date(a.year, 12, 31) if end else date(a.year, 1, 1)
+    if a.day != b.day:
+        last = calendar.monthrange(a.year, a.month)[1]
+        return date(a.year, a.month, last) if end else date(a.year, a.month, 1)
+    return a.date()
+
+
+def _clean_values(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        v = v.strip()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _last(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = [v for v in params.get(name, []) if v.strip()]
+    return values[-1].strip() if values else None
+
+
+def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: int, high: int) -> int:
+    text = _last(params, name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise QueryError(f"{name!r} must be a whole number, not {text!r}")
+    if not low <= value <= high:
+        raise QueryError(f"{name!r} must be between {low} and {high}, not {value}")
+    return value
+
+

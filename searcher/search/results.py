@@ -1,0 +1,72 @@
+"""What a search answers: typed records whose JSON is the API's contract (see webui/openapi.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from searcher import registry
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Hit:
+    id: str
+    headline: str  # HTML: escaped text, query matches in <mark>
+    snippet: str  # HTML, same rules
+    date: str | None
+    date_basis: str
+    source: str
+    url: str | None
+    facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
+    score: float | None  # None when not ranked by relevance
+
+    def __getattr__(self, name: str) -> list[str]:
+        """A story facet's values as an attribute (`hit.countries`)."""
+        facets = self.__dict__.get("facets")
+        if facets is not None and name in facets:
+            return facets[name]
+        raise AttributeError(name)
+
+    def to_json(self) -> dict:
+        """Flat, as the API has always given it: each story facet is a key of the hit."""
+        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score")}
+        data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
+        data["score"] = self.score
+        return data
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    dates: list[dict]  # [{"value": "2023-10" or "2023-10-13", "count": n}], in date order
+    suggestion: str | None = None
+
+    def to_json(self) -> dict:
+        """The /api/search response (issue 5) and `livesearch search --json`."""
+        facets: dict[str, list[dict]] = {
+            name: [vars(v).copy() for v in values] for name, values in self.facets.items()
+        }
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 2),
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {**facets, "dates": list(self.dates)},
+            "suggestion": self.suggestion,
+        }
+
+
