@@ -156,3 +156,10 @@ def test_a_surname_the_model_missed_joins_the_full_name_its_page_uses():
     resolve(page)
     assert page[1].people == ["Tom Pursglove"]
     assert page[2].people == []
+
+
+def test_an_update_never_splits_an_entity_the_index_already_shows():
+    known = {"version": 1, "entities": {"Tayyip Erdogan": {"type": "people", "variants": ["Erdogan"]}}}
+    stories = [_story("a", people=["Recep Tayyip Erdogan"]), _story("b", people=["Erdogan"])]
+    resolve(stories, known)
+    assert _values(stories, "people") == ["Tayyip Erdogan"]

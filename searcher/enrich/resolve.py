@@ -120,6 +120,7 @@ def resolve(
     groups = _groups(types, corpus)
     full_names = _full_names(people, groups)
     canonical = _canonical_forms(groups, corpus, types)
+    _keep_known_canonicals(full_names, canonical, {groups[key] for key in corpus.known if key in groups})
     on_page: dict[str, set[str]] = defaultdict(set)
     for story in stories:
         on_page[_page(story)].update(
@@ -297,6 +298,14 @@ def _abbreviates(short: str, full: str) -> bool:
         len(short_words) == 2 and len(short_words[0]) == 1
         and full_words[-1] == short_words[-1] and full_words[0].startswith(short_words[0])
     )
+
+
+def _keep_known_canonicals(full_names: dict[str, list[str]], canonical: dict[str, str], known: set[str]) -> None:
+    """An update must not split an entity the live index already shows: when a longer name arrives
+    (`Recep Tayyip Erdogan`) for an indexed shorter one (`Tayyip Erdogan`), the indexed form stays."""
+    for short, fulls in full_names.items():
+        if len(fulls) == 1 and short in known and fulls[0] not in known:
+            canonical[fulls[0]] = canonical[short]
 
 
 def _canonical_forms(groups: dict[str, str], corpus: _Corpus, types: dict[str, str]) -> dict[str, str]:
