@@ -163,3 +163,9 @@ def test_an_update_never_splits_an_entity_the_index_already_shows():
     stories = [_story("a", people=["Recep Tayyip Erdogan"]), _story("b", people=["Erdogan"])]
     resolve(stories, known)
     assert _values(stories, "people") == ["Tayyip Erdogan"]
+
+
+def test_a_place_name_that_is_also_a_first_name_follows_the_majority():
+    stories = [_story("a", places=["Alexandria"]), _story("b", places=["Alexandria"]), _story("c", people=["Alexandria"])]
+    resolve(stories)
+    assert _values(stories, "places") == ["Alexandria"] and _values(stories, "people") == []

@@ -521,8 +521,10 @@ def _place_for_person_label(
     if any(contains_words(other, key) for other in person_keys):
         return None
     locative = mention.previous_word in LOCATIVE
-    if places.is_person_ambiguous(mention.text) and not locative:
-        return None
+    if places.is_person_ambiguous(mention.text):
+        locative = locative or mention.previous_word == "of"  # `residents of Alexandria`
+        if not locative:
+            return None
     place = places.resolve(mention.text, evidence)
     if place is None:
         return None

@@ -190,6 +190,8 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer, decided: dict[str
         return "people"  # `Stoltenberg` tagged ORG, `Sandu` tagged GPE beside `Maia Sandu`
     if candidates and candidates[0].kind in _PLACE_KINDS and not places.is_person_ambiguous(spelling):
         return "places"
+    if candidates and places.is_person_ambiguous(spelling):
+        return "places" if votes["places"] >= votes["people"] else "people"  # `Alexandria`, `Jordan`: the majority
     if votes["people"] >= MIN_PERSON_SHARE * total and not ORGANIZATION_WORDS & set(key.split()):
         return "people"  # a page that tags `Volodymyr Zelenskiy` ORG throughout is outvoted
     if len(key.split()) > 1 and _surname_is_a_person(key, corpus) and not ORGANIZATION_WORDS & set(key.split()):
