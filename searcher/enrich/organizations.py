@@ -15,6 +15,7 @@ from searcher.enrich.names import fold_text
 
 # "Long name | ACRONYM | other spelling @CC": the first entry is the display name; `@CC` names the
 # country of a national body (the Home Office speaks for the United Kingdom).
+# Names that are as often plain words or places (Shell, Apple, Amazon, Meta) are left out.
 KNOWN = """
 United Nations | UN | U.N.
 United Nations Security Council | UNSC | UN Security Council | U.N. Security Council | Security Council
@@ -128,11 +129,8 @@ Al Jazeera
 Telegram
 Twitter
 Facebook
-Meta
 Google
-Apple
 Microsoft
-Amazon
 Tesla
 SpaceX
 Starlink
@@ -144,7 +142,6 @@ Raytheon
 Rheinmetall
 Huawei
 TikTok
-Shell
 BP
 ExxonMobil
 Chevron
