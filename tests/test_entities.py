@@ -398,3 +398,9 @@ def test_short_non_english_texts_and_unknown_foreign_nouns_give_no_entities(enri
 def test_us_state_abbreviations_and_datelines_run_into_text(places, enricher):
     assert places.lookup("Nev.")[0].name == "Nevada" and places.lookup("Calif")[0].kind == "state"
     assert clean_mention('SEATTLE " Health', "ORG") == ""
+
+
+def test_a_known_name_inside_a_longer_one_is_not_the_known_body(enricher):
+    story = _facets(enricher, "Officials from Iran's Supreme National Security Council met on Monday in Tehran.")
+    assert story.organizations == ["Supreme National Security Council"]
+    assert "United States" not in story.countries

@@ -279,7 +279,7 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
         if span.label_ == "PERSON":
             start, end = _person_extent(doc, start, end)
         if span.label_ == "ORG":
-            end = _organization_extent(doc, start, end)
+            start, end = _organization_extent(doc, start, end)
         covered = end
         label, text = span.label_, doc[start:end].text.split("\n")[0]
         if _is_upper(text):
@@ -313,13 +313,21 @@ def _person_extent(doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _organization_extent(doc, start: int, end: int) -> int:
-    """Widen an ORG span the model cut short of a known name (`Organization for Security and
-    Co-operation` + `in Europe`)."""
+def _organization_extent(doc, start: int, end: int) -> tuple[int, int]:
+    """Widen an ORG span the model (or the ruler) cut short: `Organization for Security and
+    Co-operation` + `in Europe`; `Supreme` + `National Security Council` (capitalised words
+    before it that no other entity claims, mid-sentence), so Iran's council is not the US one."""
     for extra in (3, 2, 1):
         if end + extra <= len(doc) and known_organization(_LEADING_ARTICLE.sub("", doc[start : end + extra].text)):
-            return end + extra
-    return end
+            end += extra
+            break
+    while (
+        start > 1 and end - start < 8 and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha
+        and not doc[start - 1].ent_type_ and not _sentence_start(doc, start - 1)
+        and doc[start - 1].lower_ not in NOT_NAME_WORDS
+    ):
+        start -= 1
+    return start, end
 
 
 def _sentence_start(doc, i: int) -> bool:
