@@ -169,3 +169,10 @@ def test_a_place_name_that_is_also_a_first_name_follows_the_majority():
     stories = [_story("a", places=["Alexandria"]), _story("b", places=["Alexandria"]), _story("c", people=["Alexandria"])]
     resolve(stories)
     assert _values(stories, "places") == ["Alexandria"] and _values(stories, "people") == []
+
+
+def test_the_alias_lookup_is_keyed_as_the_query_side_folds_words():
+    from searcher.enrich.resolve import alias_lookup
+
+    table = {"entities": {"Kim Jong Un": {"type": "people", "variants": ["Kim Jong-un", "Mr Kim", "Kim"]}}}
+    assert alias_lookup(table) == {"mrkim": "Kim Jong Un", "kim": "Kim Jong Un"}

@@ -418,6 +418,18 @@ def load_aliases(directory: Path | None) -> dict:
     return {"version": ALIASES_VERSION, "entities": {}}
 
 
+def alias_lookup(table: dict) -> dict[str, str]:
+    """Every variant spelling -> its canonical value, keyed as the query side folds a word
+    (`fold_text` without spaces: `mrputin`, `kimjongun`), for NameTable.aliases (search variants)."""
+    lookup: dict[str, str] = {}
+    for canonical, entry in table.get("entities", {}).items():
+        for variant in entry.get("variants", []):
+            key = fold_text(variant).replace(" ", "")
+            if key and key != fold_text(canonical).replace(" ", ""):
+                lookup.setdefault(key, canonical)
+    return lookup
+
+
 def variants_of(table: dict, value: str) -> list[str]:
     """Every spelling of the entity `value` names (canonical first), for query-time variants."""
     entities = table.get("entities", {})
