@@ -404,3 +404,9 @@ def test_a_known_name_inside_a_longer_one_is_not_the_known_body(enricher):
     story = _facets(enricher, "Officials from Iran's Supreme National Security Council met on Monday in Tehran.")
     assert story.organizations == ["Supreme National Security Council"]
     assert "United States" not in story.countries
+
+
+def test_a_party_keeps_its_lower_case_tail_and_short_capitals_stay(enricher):
+    story = _facets(enricher, "The UK is not being governed as the Conservative party fights among itself, the Labour leader said.")
+    assert "Conservative Party" in story.organizations
+    assert "United Kingdom" in story.countries and "Uk" not in story.places

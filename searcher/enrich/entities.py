@@ -71,6 +71,8 @@ NOT_NAME_WORDS = HONORIFICS | PERSONAL_TITLES | frozenset(
     """commissioner assistant director chief officer inspector chair head editor correspondent
     reporter leader spokesperson marshal admiral staff member mp mep ceo founder president""".split()
 ) | CALENDAR_WORDS
+# Lower-case words that may end a name (`Conservative party`, `Rostov region`).
+NAME_TAILS = ORGANIZATION_WORDS | REGION_WORDS | frozenset("river sea island islands mountains".split())
 PARTY_WORDS = frozenset("labour party democrats republicans conservatives tories greens".split())
 # Below this share of common English words, a text is not English and the English model's
 # people and organisations are noise (`Zum Teil`, `Farbanschlag` on a German page).
@@ -223,9 +225,12 @@ def clean_mention(text: str, label: str) -> str:
     text = strip_possessive(text).strip(_EDGE_PUNCTUATION + " ")
     text = _LEADING_ARTICLE.sub("", text)
     words = text.split()
-    while len(words) > 1 and (words[-1].islower() or words[-1].casefold() in TRAILING_TITLES):
+    while len(words) > 1 and (words[-1].casefold() in NAME_LINKS or words[-1].casefold() in TRAILING_TITLES):
         words.pop()  # `Ganja for`, `... Army Marshals`
-    if any(word.islower() and word.casefold() not in NAME_LINKS and not word.startswith("al-") for word in words[1:]):
+    if any(
+        word.islower() and word not in NAME_LINKS and word not in NAME_TAILS and not word.startswith("al-")
+        for word in words[1:]
+    ):
         return ""  # `Biden meets Modi`: a clause, not a name
     if any(ch in '"“”' for ch in text):
         return ""  # `SEATTLE " Health`: a dateline run into the text through a broken dash
@@ -348,7 +353,7 @@ def _upper_case_mention(doc, start: int, end: int, label: str, text: str) -> tup
     one (`SBU`, `KCNA`) stays; shouted words (`GET SMART and TOUGH`) and long all-caps words go."""
     word = text.strip(_EDGE_PUNCTUATION + " ")
     if gazetteer().lookup(word) and not known_organization(word):
-        return "GPE", word.title()
+        return "GPE", word.title() if len(word) > 3 else word  # `MOSCOW:` dateline; `UK` stays
     if word.replace(".", "") in known_acronyms():
         return label, text
     nearby = [doc[i] for i in range(max(0, start - 3), min(len(doc), end + 3)) if not start <= i < end]
