@@ -1,4 +1,4 @@
-"""Name folding and merging: one key per entity however a page spells it.
+"""Name folding and keys: one key per entity however a page spells it (corpus-level merging: resolve.py).
 
 Pages write the same name many ways (`Kim Jong-un`, `Kim Jong Un`, `Mr Kim`, `Alexeï Navalny`,
 `Putin's`). Facets and search need one key per entity and one display form for it.
@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
-from searcher.records import FACETS, Story
 
 # Forms of address and titles that precede a name without being part of it.
 HONORIFICS = frozenset(
@@ -93,41 +92,6 @@ def _most_frequent(counts: Counter[str]) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-def canonicalize(stories: Iterable[Story]) -> dict[str, str]:
-    """Across a corpus, show every facet value in the most frequent spelling of its fold key.
-
-    Rewrites each story's facets in place (order kept, duplicates removed) and returns the
-    mapping from every spelling that changed to its canonical form.
-    """
-    stories = list(stories)
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for story in stories:
-        for facet in FACETS:
-            for value in getattr(story, facet):
-                counts[facet, _facet_key(facet, value)][value] += 1
-    aliases = _acronym_aliases(counts)
-    for acronym, full in aliases.items():
-        counts[full].update(counts[acronym])
-    canonical = {key: _most_frequent(counts[aliases.get(key, key)]) for key in counts}
-    changed: dict[str, str] = {}
-    for story in stories:
-        for facet in FACETS:
-            values = []
-            for value in getattr(story, facet):
-                best = canonical[facet, _facet_key(facet, value)]
-                if best != value:
-                    changed[value] = best
-                if best not in values:
-                    values.append(best)
-            setattr(story, facet, values)
-    return changed
-
-
-def _facet_key(facet: str, value: str) -> str:
-    """People fold honorifics too; for organisations and places `Foreign` or `State` is a name."""
-    return fold_key(value) if facet == "people" else fold_text(value)
-
-
 _MINOR_WORDS = frozenset("of the and for on in at to de des du la le".split())
 
 
@@ -141,23 +105,6 @@ def is_acronym(value: str) -> bool:
     """`EU`, `U.N.`, `IAEA`: two to six capitals, dots and spaces aside."""
     letters = value.replace(".", "").replace(" ", "")
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
-
-
-def _acronym_aliases(counts: dict[tuple[str, str], Counter[str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """Organisation acronyms that stand for exactly one full name of the corpus: `EU` -> `European Union`.
-
-    An acronym whose initials fit two full names (or none) stays as it is."""
-    full_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for facet, key in counts:
-        if facet == "organizations" and initials(key):
-            full_names[initials(key)].append((facet, key))
-    aliases = {}
-    for facet, key in counts:
-        if facet == "organizations" and any(is_acronym(value) for value in counts[facet, key]):
-            matches = full_names.get(key.replace(" ", ""), [])
-            if len(matches) == 1:
-                aliases[facet, key] = matches[0]
-    return aliases
 
 
 _TRANSLIT = [(re.compile(pattern), repl) for pattern, repl in (

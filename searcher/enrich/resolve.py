@@ -252,6 +252,8 @@ def _groups(types: dict[str, str], corpus: _Corpus) -> dict[str, str]:
         if types[key] == "organizations" and initials(key):
             by_initials[initials(key)].add(groups[key])
     for key, group in list(groups.items()):
+        if group.startswith("organizations:="):
+            continue  # a known organisation's acronym is settled (`ECB` is the European Central Bank)
         if types[key] == "organizations" and any(is_acronym(v) for v in corpus.spellings[key]):
             targets = by_initials.get(key.replace(" ", ""), set()) - {group}
             if len(targets) == 1:
