@@ -122,12 +122,13 @@ def hide(index_dir, value) -> None:
 @click.argument("domain")
 @click.argument("name")
 def outlet(index_dir, domain, name) -> None:
-    """Name the outlet of DOMAIN (and its subdomains) NAME in the source facet."""
+    """Name the outlet of DOMAIN (and its subdomains), or of files matching a pattern with `*`
+    (`"000_*.txt"`), NAME in the source facet."""
     from searcher.enrich.curation import load_curation, save_curation
 
     directory = _index_dir(index_dir)
     curation = load_curation(directory)
-    curation.outlets[domain.lower()] = name
+    curation.outlets[domain if "*" in domain else domain.lower()] = name
     path = save_curation(directory, curation)
     click.echo(f"outlet {domain} = {name!r}: saved in {path}; applies at the next build or update")
 

@@ -72,3 +72,9 @@ def test_hosts_and_names_are_tidied():
     assert host_of("https://m.bbc.co.uk/news/live") == "bbc.co.uk"
     assert host_of("not a url") is None
     assert canonical_outlet("  Kyiv Independent ") == "The Kyiv Independent"
+
+
+def test_the_users_table_can_name_the_outlet_of_files_that_say_nothing():
+    story = Story(source="000_ce8f.txt" + FILE_NAME_FLAG, origin="/data/seeds/000_ce8f.txt", position=0, headline="h", body=["b"])
+    resolve_sources([story], {"000_*.txt": "Le Monde"})
+    assert story.source == "Le Monde"

@@ -25,8 +25,9 @@ survives rebuilds) lists changes, applied in order after corpus-level resolution
     action = "hide"             # gone from every facet (the stories stay)
     value = "Debris"
 
-    [outlets]                   # domain -> outlet, for the source facet
+    [outlets]                   # domain (or file-name pattern) -> outlet, for the source facet
     "harbourtimes.example.net" = "The Harbour Times"
+    "000_*.txt" = "Le Monde"
 
 `livesearch entities` edits it; editing by hand works too. Values match case-, accent- and
 hyphen-blind, and through the alias table's variants (`Putin` matches `Mr Putin`).

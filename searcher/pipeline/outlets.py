@@ -7,6 +7,9 @@ about itself (a `Source: outlet.com` line, a `© 2024 Outlet` line, a byline `Fr
 a bio `... is a news editor at the Kyiv Independent`), and only as a last resort the file name,
 flagged as such (`page-000021.txt (file name)`).
 
+The user's table (`[outlets]` in the curation file) maps domains, and file-name patterns with `*`
+for pages that say nothing about their outlet (`"000_*.txt" = "Le Monde"`).
+
 After a build has read every page, `resolve_sources` makes one name per outlet across the corpus:
 a bare domain takes the name the outlet's HTML pages give for that domain (`harbourtimes.example.net`
 -> `The Harbour Times`), and a byline's short name the one outlet of the corpus it abbreviates
@@ -15,10 +18,12 @@ a bare domain takes the name the outlet's HTML pages give for that domain (`harb
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cache
+from pathlib import PurePath
 from urllib.parse import urlparse
 
 from searcher.enrich.names import fold_text, initials
@@ -190,6 +195,10 @@ def _resolved_source(story: Story, learned, names: set[str], extra: Mapping[str,
     source = story.source
     for domain, name in extra.items():  # the user renames an outlet the table knows
         if source == outlet_for_host(domain):
+            return name
+    file_name = PurePath(story.origin.split(":")[0].split("#")[0]).name
+    for pattern, name in extra.items():  # or names the outlet of files (`000_*.txt` = "Le Monde")
+        if "*" in pattern and fnmatch.fnmatchcase(file_name, pattern):
             return name
     host = source.lower() if _is_host(source) else None
     url_host = host_of(story.url)
