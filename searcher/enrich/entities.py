@@ -256,7 +256,7 @@ def is_junk(text: str) -> bool:
     return (
         not words
         or not _HAS_LETTER.search(text)
-        or any(ch.isdigit() for ch in text)
+        or (any(ch.isdigit() for ch in text) and not known_organization(text))  # `G7` stays
         or folded in PRONOUNS
         or any(word in CALENDAR_WORDS for word in folded.split())
         or (len(words) == 1 and text[0].islower())

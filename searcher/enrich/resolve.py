@@ -200,7 +200,7 @@ def _decide_type(key: str, corpus: _Corpus, places: Gazetteer, decided: dict[str
 
 
 def _is_common_noun(key: str, corpus: _Corpus, decided: dict[str, str], nouns, places: Gazetteer) -> bool:
-    """`debris` tagged PERSON: one word, an English noun, and no place, organisation or longer name."""
+    """`Debris` tagged PERSON: one word, an English noun, and no place, organisation or longer name."""
     if " " in key or key not in nouns or decided.get(corpus.names[key]) == "organizations":
         return False
     spelling = corpus.spellings[key].most_common(1)[0][0]
