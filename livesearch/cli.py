@@ -346,3 +346,15 @@ def _add_web_commands() -> None:
 
 
 _add_web_commands()
+
+
+# --- entities: list and curate facet values (issue 13; livesearch.entities_cli) ---
+
+
+def _add_entity_commands() -> None:
+    from livesearch.entities_cli import entities
+
+    main.add_command(entities)
+
+
+_add_entity_commands()
