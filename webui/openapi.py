@@ -57,6 +57,8 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("since", "Only stories first seen after this time (ISO 8601; without an offset, UTC), "
+              "e.g. the `latest_first_seen` of an earlier response.", {"type": "string", "format": "date-time"}),
         query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
               "words; see `corrected` and `relaxed` in the response).",
               {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
@@ -75,6 +77,11 @@ def _schemas() -> dict:
         "count": {"type": "integer", "minimum": 0},
     })
     entities = {name: STRING_LIST for name in _story_facets()}
+    snapshot_times = {
+        "first_seen": {**NULLABLE_STRING, "description": "ISO time (UTC) of the earliest snapshot of the page showing the story."},
+        "updated": {**NULLABLE_STRING, "description": "ISO time (UTC) of the snapshot where its text last changed; null if never."},
+        "removed_after": {**NULLABLE_STRING, "description": "ISO time (UTC) of the last snapshot showing it, when the page's newest no longer does; null while it is on the page."},
+    }
     hit = _object({
         "id": {"type": "string"},
         "headline": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
@@ -85,6 +92,7 @@ def _schemas() -> dict:
         "url": NULLABLE_STRING,
         **entities,
         "score": {"type": ["number", "null"]},
+        **snapshot_times,
         "copies": {"type": "integer", "minimum": 0,
                    "description": "Other matching stories of its wire group (hidden when collapse is true)."},
     })
@@ -113,6 +121,30 @@ def _schemas() -> dict:
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
+        "expansions": {
+            "type": "object",
+            "description": "Each prefix, wildcard, fuzzy or range term of the query, as the index saw it "
+                           "(\"co*\", \"zelenski~2\"): `words` index words it matched (all of them are "
+                           "matched), `terms` the most frequent of them, at most 50, that are highlighted, "
+                           "`capped` when there were more; `complete: false` when the time budget cut the "
+                           "expansion short. Such terms do not score: hits rank by the query's other words, "
+                           "then newest first.",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["terms", "words", "capped"],
+                "properties": {
+                    "terms": {"type": "integer", "minimum": 0},
+                    "words": {"type": "integer", "minimum": 0},
+                    "capped": {"type": "boolean"},
+                    "complete": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "timed_out": {"type": "boolean", "description": "The request's time budget ran out: total, hits and "
+                                                         "counts are what was found by then (a lower bound), and "
+                                                         "hits shown after it have no highlighting."},
+        "latest_first_seen": {**NULLABLE_STRING, "description": "The index's newest first_seen; pass it as `since` to count stories indexed later."},
     })
     correction = _object({
         "query": {"type": "string", "description": "The query that ran."},
@@ -151,6 +183,7 @@ def _schemas() -> dict:
             "page_title": NULLABLE_STRING,
             "position": {"type": "integer", "minimum": 0},
             **entities,
+            **snapshot_times,
             "previous": neighbour,
             "next": neighbour,
             "copies": {"type": "array", "description": "Wire copies: the same text printed by other outlets.",
@@ -232,9 +265,13 @@ def _json(schema_name: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
 
 
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (when busy).",
+                                "schema": {"type": "integer", "minimum": 0}}}
 ERRORS = {
     "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes; the message says which."),
-    "503": _json("Error", "No index has been built yet."),
+    "503": {**_json("Error", "No index has been built yet; or the server is busy (its queue is full) or the "
+                             "work could not finish within its time budget and cannot be partial: then with "
+                             "Retry-After."), "headers": RETRY_AFTER},
 }
 
 
@@ -258,6 +295,15 @@ def openapi_document() -> dict:
                 "parameters": search_params,
                 "responses": {
                     "200": {"description": "CSV with a header row.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **ERRORS,
+                },
+            }},
+            "/api/search.atom": {"get": {
+                "operationId": "searchFeed",
+                "summary": "An Atom feed of the search: its newest stories by first_seen (per_page, default 50).",
+                "parameters": search_params,
+                "responses": {
+                    "200": {"description": "Atom 1.0.", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
                     **ERRORS,
                 },
             }},

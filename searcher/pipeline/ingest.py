@@ -14,12 +14,11 @@ from urllib.parse import urlparse
 
 from charset_normalizer import from_bytes
 
-from searcher.pipeline import dates, html_blocks
+from searcher.pipeline import dates, html_blocks, outlets
 from searcher.records import Page, Problem
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 
-_SOURCE_LINE = re.compile(r"^\s*Source:\s*(?P<source>[\w.-]+\.[a-z]{2,})\s*$", re.I | re.M)
 _SNIFF = 8192
 
 
@@ -72,25 +71,21 @@ def decode(raw: bytes, where: str) -> tuple[str | None, list[Problem]]:
 
 
 def page_from_text(text: str, origin: str, fallback_source: str, **known) -> Page:
-    """A scraped-text page; a trailing `Source: outlet.com` line names the outlet."""
-    found = _SOURCE_LINE.findall(text[-2000:])
-    source = known.pop("source", None) or (found[-1] if found else fallback_source)
+    """A scraped-text page; its outlet from what the caller knows, its URL or its text (searcher.pipeline.outlets)."""
+    source = outlets.page_source(fallback_source, given=known.pop("source", None), url=known.get("url"), text=text)
     return Page(origin=origin, source=source, text=text, **known)
 
 
 def page_from_html(html: str, origin: str, fallback_source: str, **known) -> Page:
     """A saved HTML page; its metadata fills whatever the caller did not already know."""
+    retrieved = known.pop("retrieved", None)
     meta = html_blocks.page_metadata(html)
     url = known.pop("url", None) or meta.url
-    source = known.pop("source", None) or meta.site_name or _host(url) or fallback_source
+    source = outlets.page_source(fallback_source, given=known.pop("source", None), site_name=meta.site_name, url=url)
     title = known.pop("title", None) or meta.title
     reference = known.pop("reference_date", None) or dates.parse_iso(meta.date)
-    return Page(origin=origin, source=source, url=url, title=title, reference_date=reference, html=html)
-
-
-def _host(url: str | None) -> str | None:
-    host = urlparse(url).hostname if url else None
-    return host[4:] if host and host.startswith("www.") else host
+    return Page(origin=origin, source=source, url=url, title=title, reference_date=reference, html=html,
+                retrieved=retrieved)
 
 
 def _read_json(text: str, path: Path) -> tuple[list[Page], list[Problem]]:
@@ -142,10 +137,24 @@ def _pages_from_rows(rows: list[tuple[int | None, object]], path: Path) -> tuple
             if reference is None:
                 problems.append(Problem(str(path), f"\"published\" is not a date ({published!r}); page left undated", line))
             known["reference_date"] = reference
-        fallback = _host(known.get("url")) or path.name
+        known["retrieved"] = _retrieved(item)
+        fallback = path.name
         if isinstance(html, str) and html.strip():
             pages.append(page_from_html(html, origin, fallback, **known))
         else:
             pages.append(page_from_text(text, origin, fallback, **known))
     return pages, problems
 
+
+SNAPSHOT_TIME_FIELDS = ("scraped_at", "retrieved", "retrieved_at", "fetched_at", "published")
+
+
+def _retrieved(item: dict):
+    """When a JSON page was scraped, from the scraper's own field, else its `published` time
+    (issue 15: snapshots; without either, the build uses the file's modification time)."""
+    for key in SNAPSHOT_TIME_FIELDS:
+        if item.get(key):
+            when = dates.parse_iso(str(item[key]))
+            if when is not None:
+                return when
+    return None

@@ -25,7 +25,10 @@ class Hit:
     url: str | None
     facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
     score: float | None  # None when not ranked by relevance
-    copies: int = 0  # other matching stories of its wire group, hidden when results collapse
+    first_seen: str | None = None  # snapshots (issue 15): earliest scrape showing the story
+    updated: str | None = None  # when its text last changed, None if never
+    removed_after: str | None = None  # the last scrape showing it, when the page no longer does
+    copies: int = 0  # other matching stories of its wire group, hidden when results collapse (issue 17)
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -36,11 +39,15 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "copies")}
+        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "copies") + SNAPSHOT_FIELDS}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
+        data.update({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
         data["copies"] = self.copies
         return data
+
+
+SNAPSHOT_FIELDS = ("first_seen", "updated", "removed_after")
 
 
 @dataclass
@@ -94,6 +101,12 @@ class SearchResult:
     relaxed: Relaxation | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
     filter_notes: list[FilterNote] = field(default_factory=list)
+    # Prefix, wildcard, fuzzy and range terms as the index saw them ("co*", "zelenski~2") ->
+    # {"terms": highlighted, "words": all the index words matched, "capped": more words than
+    # highlighted}; matching uses every word (issue 19).
+    expansions: dict[str, dict] = field(default_factory=dict)
+    timed_out: bool = False  # the time budget ran out: total, hits and counts may be partial
+    latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -113,6 +126,9 @@ class SearchResult:
             "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
             "expanded": {k: list(v) for k, v in self.expanded.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
+            "expansions": {term: dict(info) for term, info in self.expansions.items()},
+            "timed_out": self.timed_out,
+            "latest_first_seen": self.latest_first_seen,
         }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from searcher import registry
 from searcher.backend.whoosh import explore
 from searcher.backend.whoosh.columns import LeafCache
+from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
 from searcher.backend.whoosh import rewrite
 from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
@@ -24,6 +25,7 @@ from searcher.backend.whoosh.variants import NameTable
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
+from searcher.search import budget
 from searcher.search.explore import (
     CooccurrenceRequest,
     CooccurrenceResult,
@@ -125,7 +127,11 @@ class WhooshBackend:
         ranked = req.sort == "relevance" and query is not None
         limit = need * 2 + 20 if req.collapse else need
         while True:  # when collapsing wire copies, fetch more until `need` groups are in hand
-            if ranked:
+            if req.sort == "first_seen":
+                docs_scores = [(int(d), None) for d in cols.seen_order(mask, limit)]
+            elif ranked and multiterm.is_rewritten(query):
+                docs_scores = self._ranked_multiterm(snap, query, mask, limit)
+            elif ranked:
                 rank_by = phrases_as_words(query)
                 narrowed = (
                     bool(req.filters or req.excludes or req.date_from or req.date_to)
@@ -146,12 +152,19 @@ class WhooshBackend:
             limit *= 4
         docs_scores = docs_scores[start:need]
         sizes = cols.group_sizes(mask) if req.collapse else None
-        marker = Highlighter(query_terms(query, snap.searcher.reader()), snap.ix.schema["body"].analyzer)
-        hits = [self._hit(snap, doc, score, marker, int(sizes[doc]) - 1 if sizes is not None else 0)
-                for doc, score in docs_scores]
+        analyzer = snap.ix.schema["body"].analyzer
+        marker = Highlighter(query_terms(query, snap.searcher.reader()), analyzer)
+        plain = Highlighter(frozenset(), analyzer)  # past the time budget: hits without marks (cheap)
+        hits = []
+        for doc, score in docs_scores:
+            late = budget.expired()
+            if late:
+                budget.stop("highlighting")
+            copies = int(sizes[doc]) - 1 if sizes is not None else 0
+            hits.append(self._hit(snap, doc, score, plain if late else marker, copies))
         suggestion = (
             rewrite.suggest(snap.searcher, snap.ix.schema, req.q, snap.names)
-            if query is not None and total == 0
+            if query is not None and total == 0 and not budget.expired()
             else None
         )
         return SearchResult(
@@ -164,10 +177,12 @@ class WhooshBackend:
             facets=self._facets(snap, mask, req),
             dates=snap.columns.histogram(mask),
             suggestion=suggestion,
+            latest_first_seen=_utc_text(snap.columns.latest_seen()),
             corrected=plan.corrected if plan else None,
             relaxed=plan.relaxed if plan else None,
             expanded=plan.expanded if plan else {},
             filter_notes=self._filter_notes(snap, req),
+            expansions=multiterm.report(query),
         )
 
     @_damage_is_index_missing
@@ -176,7 +191,7 @@ class WhooshBackend:
         doc = snap.searcher.document(id=story_id)
         if doc is None:
             return None
-        siblings = sorted(snap.searcher.documents(page=doc["page"]), key=lambda d: d["position"])
+        siblings = _page_order(snap.searcher.documents(page=doc["page"]))
         ids = [d["id"] for d in siblings]
         at = ids.index(story_id)
         data = document_to_json(doc)
@@ -233,7 +248,11 @@ class WhooshBackend:
         Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
         query, mask, _ = self._understood(snap, req)
-        if req.sort == "relevance" and query is not None:
+        if req.sort == "first_seen":
+            docs = (int(d) for d in snap.columns.seen_order(mask, None))
+        elif req.sort == "relevance" and multiterm.is_rewritten(query):
+            docs = (doc for doc, _ in self._ranked_multiterm(snap, query, mask, None))
+        elif req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
             docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
@@ -426,6 +445,9 @@ class WhooshBackend:
         """(query, matches, rewrite.Understanding or None): the query as journalists mean it
         (variants, corrections, relaxation; rewrite.py) unless the request is literal."""
         query = parse_query(req.q, snap.ix.schema)
+        # prefix, wildcard, fuzzy and range terms as constant-score document sets (multiterm.py);
+        # rewrite.understand leaves such queries alone (they are not "simple")
+        query = multiterm.rewrite(query, snap.searcher, snap.columns.live).query
         filtered = self._filtered(snap, req)
         plan = None
         if query is not None and not req.literal:
@@ -459,10 +481,7 @@ class WhooshBackend:
         cols = snap.columns
         if query is None:
             return cols.live.copy()
-        mask = np.zeros(len(cols.live), dtype=bool)
-        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-        mask[docs] = True
-        return mask & cols.live
+        return multiterm.match(snap.searcher, query, len(cols.live)) & cols.live  # within the time budget
 
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         return self._query_mask(snap, query) & self._filtered(snap, req)
@@ -479,13 +498,21 @@ class WhooshBackend:
                 mask &= ~cols.value_mask(facet, value)
         if req.date_from or req.date_to:
             mask &= cols.date_mask(req.date_from, req.date_to)
+        if req.since is not None:
+            mask &= cols.seen_mask(req.since)
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
         """(docnum, score) best first, among the documents of `mask` when given."""
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
-        results = snap.searcher.search(query, filter=allow, limit=limit)
-        return [(hit.docnum, float(hit.score)) for hit in results]
+        return multiterm.budgeted_search(snap.searcher, query, allow, limit)
+
+    def _ranked_multiterm(self, snap: _Snapshot, query, mask: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """Ranking for a query with prefix/wildcard/fuzzy terms (see multiterm): the other
+        words' BM25, then newest first."""
+        cols = snap.columns
+        return multiterm.rank(snap.searcher, query, mask, cols.days,
+                              lambda m, n: cols.date_order(m, True, n), limit)
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter, copies: int = 0) -> Hit:
         doc = snap.searcher.stored_fields(docnum)
@@ -499,6 +526,9 @@ class WhooshBackend:
             url=doc.get("url"),
             facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
             score=None if score is None else round(score, 4),
+            first_seen=doc.get("first_seen_text"),
+            updated=doc.get("updated"),
+            removed_after=doc.get("removed_after"),
             copies=copies,
         )
 
@@ -525,6 +555,17 @@ class WhooshBackend:
 def _contains(sorted_docs: np.ndarray, doc: int) -> bool:
     at = int(np.searchsorted(sorted_docs, doc))
     return at < len(sorted_docs) and int(sorted_docs[at]) == doc
+
+
+def _page_order(docs) -> list[dict]:
+    """A page's stories as the page shows them: live blogs add posts on top, so the posts first
+    seen in later snapshots come first, each snapshot's new posts in their page order."""
+    by_position = sorted(docs, key=lambda d: d.get("position") or 0)
+    return sorted(by_position, key=lambda d: d.get("first_seen_text") or "", reverse=True)
+
+
+def _utc_text(when) -> str | None:
+    return None if when is None else when.isoformat(timespec="seconds") + "+00:00"
 
 
 def _link(doc: dict) -> dict:

@@ -5,6 +5,12 @@ Layout of an index directory:
     gen-<time>/           one Whoosh index plus manifest.json (path -> size, mtime, hash, counts)
     write.lock            held (flock) by the one build or update allowed at a time
     enrich-cache.sqlite   entity tags by story content hash, shared by all generations
+    entities.toml         the newsroom's curation (searcher.enrich.curation), applied at every build/update
+    gen-<time>/aliases.json   the generation's entity alias table (searcher.enrich.resolve)
+
+The manifest also keeps, per input file, its snapshots (page key, scrape time, post ids and
+content hashes: searcher/snapshots.py), so an update merges a new snapshot of a page with the
+ones already indexed without reading them again.
 
 A build writes a fresh generation and only then flips CURRENT, so a crash at any point leaves the
 previous index searchable. An update writes into the live generation through Whoosh's own
@@ -28,14 +34,16 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import make_schema, story_to_document
+from searcher.backend.whoosh.schema import document_to_story, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
+from searcher.snapshots import Snapshot
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 2  # 2: per-file snapshots, stories keyed by id across files (issue 15)
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
@@ -99,6 +107,7 @@ class FileEntry:
     stories: int
     pages: int
     problems: list[str] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
 
 
 @dataclass
@@ -106,16 +115,18 @@ class Manifest:
     built_at: str
     updated_at: str | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
+    format: int = MANIFEST_FORMAT
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
         try:
             data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
             files = {
-                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"])
+                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"],
+                               [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
                 for key, e in data["files"].items()
             }
-            return cls(data["built_at"], data.get("updated_at"), files)
+            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexMissing(
                 f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
@@ -123,6 +134,7 @@ class Manifest:
 
     def save(self, gen: Path) -> None:
         data = {
+            "format": self.format,
             "built_at": self.built_at,
             "updated_at": self.updated_at,
             "files": {
@@ -131,11 +143,12 @@ class Manifest:
                     "stories": e.stories,
                     "pages": e.pages,
                     "problems": e.problems,
+                    "snapshots": [s.to_json() for s in e.snapshots],
                 }
                 for key, e in sorted(self.files.items())
             },
         }
-        _write_atomically(gen / MANIFEST, json.dumps(data, indent=1))
+        _write_atomically(gen / MANIFEST, json.dumps(data, separators=(",", ":")))
 
 
 class GenerationWriter:
@@ -150,6 +163,20 @@ class GenerationWriter:
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
         self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
+        self.aliases: dict | None = None  # set by the build; written into the generation on success
+        self.generation: Path | None = None
+
+    def known_aliases(self) -> dict:
+        """The live generation's alias table when amending; empty for a fresh generation."""
+        from searcher.enrich.resolve import load_aliases
+
+        return load_aliases(self.generation if self._searcher is not None else None)
+
+    def save_aliases(self, gen: Path) -> None:
+        if self.aliases is not None:
+            from searcher.enrich.resolve import save_aliases
+
+            save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
         procs = 1
@@ -160,12 +187,16 @@ class GenerationWriter:
         )
 
     def add(self, story: Story, file_key: str) -> None:
+        self._writer.add_document(**self._document(story, file_key))
+
+    def _document(self, story: Story, file_key: str) -> dict:
+        """The story's document with its wire-copy group, signature and LSH band keys."""
         doc = story_to_document(story, file_key)
         sig = wire.signature(story.body)
         doc["wire"], bands = self._wire.group(story.id, sig, story.source)
         if sig is not None:
             doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
-        self._writer.add_document(**doc)
+        return doc
 
     def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
         """(group, signature, source) of the stories indexed before this run sharing a band."""
@@ -182,6 +213,20 @@ class GenerationWriter:
             if fields.get("minhash"):
                 out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
         return out
+
+    def replace(self, story: Story, file_key: str) -> None:
+        """Write a story in place of the one with its id (if any)."""
+        self._writer.update_document(**self._document(story, file_key))
+
+    def delete_story(self, story_id: str) -> None:
+        self._writer.delete_by_term("id", story_id)
+
+    def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
+        """The stories of one page (by page key) as they were before this run, each with the
+        input file it was written from, by story id."""
+        if self._searcher is None:
+            return {}
+        return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
@@ -224,6 +269,7 @@ class WhooshStore:
                     raise
                 if out._writer is not None:
                     out._writer.commit()
+                out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
                 _write_atomically(index_dir / POINTER, gen.name)
@@ -241,6 +287,7 @@ class WhooshStore:
             manifest = Manifest.load(gen)
             with ix.searcher() as searcher:
                 out = GenerationWriter(ix, manifest, searcher)
+                out.generation = gen
                 try:
                     yield out
                     if out._writer is not None:
@@ -250,6 +297,7 @@ class WhooshStore:
                         _abandon(ix, out._writer)
                     raise
             if out._writer is not None:
+                out.save_aliases(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
