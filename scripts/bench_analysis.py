@@ -42,12 +42,12 @@ def _generator():
 def stories(count: int, seed: int):
     """(Story, file key) pairs from the generator's drafts, with entities from their slots."""
     mc = _generator()
-    rng = random.Random(seed)
+    rng, plant = random.Random(seed), random.Random(f"plant-{seed}")
     pool: list = []
     made = 0
     for number, size in enumerate(mc.page_sizes(count, rng), start=1):
         outlet = mc.OUTLETS[rng.randrange(len(mc.OUTLETS))]
-        for position, draft in enumerate(mc.plan_page(rng, size, pool, outlet[0])):
+        for position, draft in enumerate(mc.plan_page(rng, size, pool, outlet[0], plant)):
             ctx = draft.ctx
             org = ctx["org"][4:] if ctx["org"].startswith("the ") else ctx["org"]
             yield Story(

@@ -198,8 +198,8 @@ def test_wire_copies_and_storylines_are_planted_for_the_demo():
     mostly), and planted storylines name one person with one city far above chance."""
     import random
 
-    rng, pool = random.Random(5), []
-    pages = [(outlet, make_corpus.plan_page(rng, 60, pool, outlet)) for outlet in ("A", "B", "C") * 5]
+    rng, plant, pool = random.Random(5), random.Random(6), []
+    pages = [(outlet, make_corpus.plan_page(rng, 60, pool, outlet, plant)) for outlet in ("A", "B", "C") * 5]
     seen: dict[str, str] = {}  # a story's slot values (but the day) -> the outlet that printed it first
     copies = 0
     for outlet, stories in pages:
