@@ -13,7 +13,7 @@ import numpy as np
 
 from searcher import registry
 from searcher.backend.whoosh.columns import LeafCache
-from searcher.backend.whoosh.highlight import Highlighter, query_terms
+from searcher.backend.whoosh.highlight import Highlighter
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
@@ -103,7 +103,7 @@ class WhooshBackend:
         else:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
-        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        marker = Highlighter.for_query(query, snap.searcher.reader())
         hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
         suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
         return SearchResult(
@@ -238,7 +238,12 @@ class WhooshBackend:
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
-        """(docnum, score) best first, among the documents of `mask` when given."""
+        """(docnum, score) best first, among the documents of `mask` when given.
+
+        An empty mask answers nothing here: Whoosh takes an empty `filter` set for "no filter"
+        and would rank the unfiltered matches (issue 10)."""
+        if mask is not None and not mask.any():
+            return []
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
         results = snap.searcher.search(query, filter=allow, limit=limit)
         return [(hit.docnum, float(hit.score)) for hit in results]

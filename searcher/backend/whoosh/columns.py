@@ -174,8 +174,9 @@ class Columns:
         """Matching documents by date (undated last), the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
-        key = np.where(times == NO_DATE, np.iinfo(np.int64).min, times) if newest else times
-        key = -key if newest else key
+        # undated last both ways: NO_DATE is the largest key already, and stays it when newest
+        # negates the dates (negating it instead would overflow to the smallest: undated first)
+        key = np.where(times == NO_DATE, NO_DATE, -times) if newest else times
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
             part = np.argpartition(key, limit - 1)[:limit]

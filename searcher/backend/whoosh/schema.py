@@ -7,6 +7,7 @@ term lookup and facet counts come from postings (see facets.py), never from stor
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from whoosh import fields
 from whoosh.analysis import StemmingAnalyzer
@@ -24,9 +25,24 @@ def facet_fields() -> dict[str, str]:
 TEXT_FIELDS = ("headline", "body")
 HEADLINE_BOOST = 2.0
 
+# The version of what the schema and its analysis put in an index, recorded in each generation's
+# manifest. An index built under another version answers differently (words it dropped, fields
+# it lacks), so it is refused with the command that rebuilds it instead of giving wrong results.
+# Bump it whenever make_schema() or text_analyzer() changes what is indexed.
+#   1 (no version recorded): stop words ("us", "may", "it", "the") and one-letter words dropped
+#   2: every word indexed (issue 10)
+SCHEMA_VERSION = 2
+
+
+def text_analyzer():
+    """Headline and body analysis, at index and query time alike: every word, lowercased and
+    stemmed. No stop list and no minimum length: news search cannot drop `US`, `May`, `WHO`,
+    `IT`, `The Hague` or `Plan B` (BM25 already weighs common words down)."""
+    return StemmingAnalyzer(stoplist=None, minsize=1)
+
 
 def make_schema() -> fields.Schema:
-    text = StemmingAnalyzer()
+    text = text_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),  # the input file, the unit of `update`
@@ -78,6 +94,14 @@ def parse_story_date(text: str | None) -> datetime | None:
         return None
 
 
+def origin_name(origin: str | None) -> str | None:
+    """What a reader may see of a story's origin: the input file's name (with its JSON line,
+    `feed.jsonl:4`), never the server path it was read from (issue 10)."""
+    if not origin:
+        return None
+    return PurePosixPath(origin.replace("\\", "/")).name or None
+
+
 def document_to_json(doc: dict) -> dict:
     """A stored document as plain story JSON: the export row and the base of the story view."""
     return {
@@ -85,7 +109,7 @@ def document_to_json(doc: dict) -> dict:
         "source": doc.get("source"),
         "url": doc.get("url"),
         "page_title": doc.get("page_title"),
-        "origin": doc.get("page"),
+        "origin": origin_name(doc.get("page")),
         "position": doc.get("position"),
         "headline": doc.get("headline") or None,
         "body": list(doc.get("paragraphs") or []),
