@@ -246,7 +246,14 @@ class WhooshBackend:
             return []
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
         results = snap.searcher.search(query, filter=allow, limit=limit)
-        return [(hit.docnum, float(hit.score)) for hit in results]
+        ranked = [(hit.docnum, float(hit.score)) for hit in results]
+        if allow is not None and len(ranked) < len(allow) and (limit is None or len(ranked) < limit):
+            # a match the ranking query missed still belongs to the answer: after the scored ones,
+            # in index order, so a page never disagrees with the total or the export
+            scored = {doc for doc, _ in ranked}
+            missing = sorted(allow - scored)
+            ranked += [(doc, 0.0) for doc in missing[: None if limit is None else limit - len(ranked)]]
+        return ranked
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
         doc = snap.searcher.stored_fields(docnum)

@@ -69,8 +69,19 @@ def phrases_as_words(query):
     leaves = [query] if query.is_leaf() else list(query.leaves())
     if not any(isinstance(leaf, wquery.Phrase) for leaf in leaves):
         return query
+    return _relax_phrases(query)
+
+
+def _relax_phrases(query):
+    """Phrases in positive places become the AND of their words (more stories, a superset within
+    the mask); a phrase under NOT stays a phrase, since relaxing it there would drop stories
+    (`NOT "tide on"` keeps a story with "on the tide"; `NOT (tide AND on)` does not)."""
     if isinstance(query, wquery.Phrase):
         return wquery.And([wquery.Term(query.fieldname, word) for word in query.words], boost=query.boost)
-    return query.apply(phrases_as_words)
+    if isinstance(query, wquery.Not) or query.is_leaf():
+        return query
+    if isinstance(query, wquery.AndNot):
+        return wquery.AndNot(_relax_phrases(query.a), query.b)
+    return query.apply(_relax_phrases)
 
 

@@ -1,0 +1,529 @@
+"""The reference model (issue 10): Hypothesis invents small corpora and many requests, a plain
+Python reference answers each request by brute force, and the real index must agree.
+
+Each example builds one index on disk with the real writer (`WhooshStore.rebuild` and
+`GenerationWriter.add`, as `livesearch build` does; sometimes followed by an `amend` that
+deletes a file's stories and adds others, as `livesearch update` does), then runs a batch of
+requests against it through the engine, the export, the CSV rows and the web API, checking:
+total, the set of matching ids, every hit against every filter, facet counts (and which values
+are shown), the date histogram, page slicing, sort orders (undated last in both date sorts),
+export and CSV rows equal to the full match set in the same order, and facet-value search.
+
+The reference knows nothing of Whoosh: words are `[a-z0-9_]+` runs lowercased (the vocabulary
+is chosen so the stemmer leaves every word as it is, checked below), a phrase is consecutive
+words within the headline or within the body (paragraphs joined, as indexed), facet filters
+match a value exactly or else case-insensitively, dates are compared by day.
+
+Examples per test: LIVESEARCH_REFERENCE_EXAMPLES, else 300 under the `full` Hypothesis profile,
+else 60. A soak run: LIVESEARCH_REFERENCE_EXAMPLES=5000. See docs/reference-model.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from searcher import registry
+from searcher.backend.whoosh.backend import FACET_LIMIT
+from searcher.backend.whoosh.schema import text_analyzer
+from searcher.backend.whoosh.store import WhooshStore
+from searcher.errors import QueryError
+from searcher.records import Story
+from searcher.search.engine import Engine
+from searcher.search.export import csv_fields, csv_row
+from searcher.search.request import SearchRequest
+from webui.app import create_app
+
+PROFILE = os.environ.get("LIVESEARCH_HYPOTHESIS_PROFILE", "ci")
+EXAMPLES = int(os.environ.get("LIVESEARCH_REFERENCE_EXAMPLES") or (300 if PROFILE == "full" else 60))
+MODEL = settings(
+    max_examples=EXAMPLES,
+    # LIVESEARCH_REFERENCE_SHRINK=0 reports the first failure as found (shrinking rebuilds indexes)
+    **({"phases": [Phase.explicit, Phase.reuse, Phase.generate]} if os.environ.get("LIVESEARCH_REFERENCE_SHRINK") == "0" else {}),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
+# Words the old stop list dropped sit beside ordinary ones; each is its own stem.
+VOCAB = ["the", "us", "it", "to", "be", "or", "not", "who", "a", "i", "of", "in", "on", "at",
+         "alpha", "bravo", "delta", "echo", "plan", "north", "korea", "storm", "harbour", "port",
+         "tide", "crane", "dock", "alpaca"]
+OPERATOR_WORDS = {"or", "not", "to", "and"}  # never written in capitals in a query
+VALUES = {  # facet values; no two differ only in case, so a case-insensitive filter is unambiguous
+    "countries": ["Aland", "Borduria", "New Borduria", "Syldavia", "Zembla"],
+    "people": ["Ada Byron", "Tintin", "Bianca Castafiore", "Rastapopoulos"],
+    "organizations": ["UN", "Harbour Board", "WHO", "Port Authority"],
+    "places": ["Klow", "Szohod", "Old Harbour"],
+}
+SOURCES = ["alpha.example", "beta.example", "gamma.example"]
+UNKNOWN_VALUE = "Atlantis"
+FIRST_DAY = date(2023, 1, 1)
+DAYS = 150  # dates span about five months: histograms come out by day or by month
+SORTS = ("relevance", "newest", "oldest")
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9_]+", text.lower())
+
+
+def test_vocabulary_is_its_own_analysis():
+    """The reference's plain lowercasing equals the index's analysis on this vocabulary."""
+    analyzer = text_analyzer()
+    for word in VOCAB:
+        assert [t.text for t in analyzer(word.upper())] == [word], word
+
+
+# ---- corpora ---------------------------------------------------------------------------------
+
+
+def cased(word: str):
+    options = [word, word.capitalize()] + ([] if word in OPERATOR_WORDS else [word.upper()])
+    return st.sampled_from(options)
+
+
+@st.composite
+def texts(draw, min_words: int, max_words: int) -> str:
+    words = draw(st.lists(st.sampled_from(VOCAB).flatmap(cased), min_size=min_words, max_size=max_words))
+    out = ""
+    for n, word in enumerate(words):
+        out += word + (draw(st.sampled_from([" ", " ", " ", ", ", ". ", " - ", "; "])) if n + 1 < len(words) else "")
+    return out
+
+
+@st.composite
+def story_dates(draw) -> str | None:
+    if draw(st.integers(0, 4)) == 0:
+        return None
+    day = FIRST_DAY + timedelta(days=draw(st.integers(0, DAYS)))
+    kind = draw(st.sampled_from(["day", "time", "offset"]))
+    if kind == "day":
+        return day.isoformat()
+    when = datetime.combine(day, datetime.min.time()) + timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+    text = when.strftime("%Y-%m-%dT%H:%M")
+    return text + "+01:00" if kind == "offset" else text  # the offset is dropped: stated local time
+
+
+@st.composite
+def stories(draw, file_no: int, count: int) -> list[Story]:
+    out = []
+    for position in range(count):
+        when = draw(story_dates())
+        headline = draw(st.none() | texts(1, 4))
+        body = draw(st.lists(texts(1, 8), min_size=1, max_size=3))
+        out.append(Story(
+            source=draw(st.sampled_from(SOURCES)),
+            origin=f"/srv/pages/file-{file_no}.txt",
+            position=position,
+            headline=headline,
+            body=body,
+            url=f"https://pages.example/{file_no}",
+            page_title=f"Page {file_no}",
+            date=when,
+            date_basis="none" if when is None else draw(st.sampled_from(["stated", "inferred", "page"])),
+            **{name: draw(st.lists(st.sampled_from(values), unique=True, max_size=2)) for name, values in VALUES.items()},
+        ))
+    return out
+
+
+@dataclass
+class Corpus:
+    files: dict[str, list[Story]]  # file key -> its stories, in indexing order
+    amended: dict[str, list[Story]] | None = None  # an update: these files replace (or add to) files
+    removed: list[str] = field(default_factory=list)  # an update also deletes these files
+
+    def live(self) -> list[Story]:
+        """The stories the index holds at the end, in index order (a later commit's last)."""
+        if self.amended is None:
+            return [s for stories in self.files.values() for s in stories]
+        gone = set(self.removed) | set(self.amended)
+        kept = [s for key, stories in self.files.items() if key not in gone for s in stories]
+        return kept + [s for stories in self.amended.values() for s in stories]
+
+
+@st.composite
+def corpora(draw) -> Corpus:
+    n_files = draw(st.integers(1, 3))
+    files = {f"/srv/pages/file-{n}.txt": draw(stories(n, draw(st.integers(1, 12)))) for n in range(n_files)}
+    if not draw(st.integers(0, 3)) == 0:
+        return Corpus(files)
+    keys = list(files)
+    removed = draw(st.lists(st.sampled_from(keys), unique=True, max_size=1))
+    changed = draw(st.lists(st.sampled_from(keys), unique=True, max_size=1))
+    amended = {key: draw(stories(int(key.split("-")[-1][:-4]), draw(st.integers(0, 6)))) for key in changed}
+    new = f"/srv/pages/file-{n_files}.txt"
+    amended[new] = draw(stories(n_files, draw(st.integers(1, 6))))
+    return Corpus(files, amended, [k for k in removed if k not in amended])
+
+
+def write_index(corpus: Corpus, folder: Path) -> None:
+    store = WhooshStore(folder)
+    with store.rebuild() as out:
+        out.begin(sum(map(len, corpus.files.values())))
+        for key, stories in corpus.files.items():
+            for story in stories:
+                out.add(story, key)
+    if corpus.amended is not None:
+        with store.amend() as out:
+            out.begin(sum(map(len, corpus.amended.values())))
+            for key in [*corpus.amended, *corpus.removed]:
+                out.delete_file(key)
+            for key, stories in corpus.amended.items():
+                for story in stories:
+                    out.add(story, key)
+
+
+# ---- requests --------------------------------------------------------------------------------
+# A query is a small tree: ("word", w), ("prefix", p), ("phrase", (w, ...)), ("and", a, b),
+# ("or", a, b), ("andnot", a, b), ("not", a); rendered as Whoosh syntax and evaluated by `matches`.
+
+leaf_queries = st.one_of(
+    st.sampled_from(VOCAB).map(lambda w: ("word", w)),
+    st.sampled_from(VOCAB).map(lambda w: ("word", w)),
+    st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3).map(lambda ws: ("phrase", tuple(ws))),
+    st.sampled_from(sorted({w[:n] for w in VOCAB for n in (2, 3) if len(w) > n})).map(lambda p: ("prefix", p)),
+)
+query_trees = st.recursive(
+    leaf_queries,
+    lambda inner: st.one_of(
+        st.tuples(st.just("and"), inner, inner),
+        st.tuples(st.just("or"), inner, inner),
+        st.tuples(st.just("andnot"), inner, inner),
+    ),
+    max_leaves=4,
+)
+
+
+@st.composite
+def query_texts(draw):
+    """(text, tree) with tree None for the empty query."""
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return "", None
+    tree = draw(query_trees)
+    if kind == 1:
+        tree = ("not", tree)
+    return draw(render(tree)), tree
+
+
+@st.composite
+def render(draw, tree) -> str:
+    op = tree[0]
+    if op == "word":
+        return draw(cased(tree[1]))
+    if op == "prefix":
+        return draw(cased(tree[1])) + "*"
+    if op == "phrase":
+        return '"' + " ".join(draw(cased(w)) for w in tree[1]) + '"'
+    if op == "not":
+        return f"NOT ({draw(render(tree[1]))})"
+    a, b = draw(render(tree[1])), draw(render(tree[2]))
+    if op == "and":
+        return f"({a}) AND ({b})" if draw(st.booleans()) else f"({a}) ({b})"  # AND is the default
+    if op == "or":
+        return f"({a}) OR ({b})"
+    return f"({a}) AND NOT ({b})" if draw(st.booleans()) else f"({a}) NOT ({b})"
+
+
+@st.composite
+def filter_values(draw, facet: str) -> list[str]:
+    pool = SOURCES if facet == "sources" else VALUES.get(facet, [])
+    value = st.sampled_from(pool).flatmap(
+        lambda v: st.sampled_from([v, v.lower(), v.upper()])) if pool else st.nothing()
+    return draw(st.lists(value | st.just(UNKNOWN_VALUE) if pool else st.just(UNKNOWN_VALUE), max_size=2))
+
+
+@st.composite
+def date_bounds(draw):
+    """(from text, to text): a day, a month or a year each, from never after to."""
+    a, b = sorted(FIRST_DAY + timedelta(days=draw(st.integers(-10, DAYS + 10))) for _ in range(2))
+
+    def text(d: date):
+        return draw(st.sampled_from([d.isoformat(), d.isoformat(), d.strftime("%Y-%m"), str(d.year)]))
+
+    return (text(a) if draw(st.booleans()) else None), (text(b) if draw(st.booleans()) else None)
+
+
+@dataclass
+class Ask:
+    q: str
+    tree: tuple | None
+    params: dict[str, list[str]]
+    facet_prefix: tuple[str, str]  # a facet and a prefix for facet-value search
+
+
+@st.composite
+def asks(draw) -> Ask:
+    q, tree = draw(query_texts())
+    params: dict[str, list[str]] = {"q": [q]} if q else {}
+    for spec in registry.facets():
+        if draw(st.integers(0, 3)) == 0:
+            params[draw(st.sampled_from([spec.param, *spec.aliases]))] = draw(filter_values(spec.name))
+        if draw(st.integers(0, 5)) == 0:
+            params[f"exclude_{spec.param}"] = draw(filter_values(spec.name))
+    if draw(st.integers(0, 2)) == 0:
+        start, end = draw(date_bounds())
+        if start:
+            params["from"] = [start]
+        if end:
+            params["to"] = [end]
+    sort = draw(st.sampled_from(SORTS))
+    if sort != "relevance" or draw(st.booleans()):
+        params["sort"] = [sort]
+    params["page"] = [str(draw(st.integers(1, 4)))]
+    params["per_page"] = [str(draw(st.integers(1, 6)))]
+    facet = draw(st.sampled_from([s.name for s in registry.facets()]))
+    prefix = draw(st.sampled_from(["", "b", "bo", "n", "o", "h", "z", "ta", "Old "]))
+    return Ask(q, tree, params, (facet, prefix))
+
+
+# ---- the reference -----------------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    """What the reference knows of one story."""
+
+    seq: int  # index order
+    story: Story
+    headline: list[str]
+    body: list[str]
+    when: datetime | None
+    facets: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, seq: int, story: Story) -> Doc:
+        when = None
+        if story.date:
+            when = datetime.fromisoformat(story.date).replace(tzinfo=None)
+        return cls(seq, story, words_of(story.headline or ""), words_of("\n".join(story.body)), when,
+                   {spec.name: list(spec.producer(story)) for spec in registry.facets()})
+
+
+def contains_run(words: list[str], run: tuple[str, ...]) -> bool:
+    return any(tuple(words[i:i + len(run)]) == run for i in range(len(words) - len(run) + 1))
+
+
+def matches(tree, doc: Doc) -> bool:
+    op = tree[0]
+    if op == "word":
+        return tree[1] in doc.headline or tree[1] in doc.body
+    if op == "prefix":
+        return any(w.startswith(tree[1]) for w in doc.headline + doc.body)
+    if op == "phrase":
+        return contains_run(doc.headline, tree[1]) or contains_run(doc.body, tree[1])
+    if op == "not":
+        return not matches(tree[1], doc)
+    if op == "and":
+        return matches(tree[1], doc) and matches(tree[2], doc)
+    if op == "or":
+        return matches(tree[1], doc) or matches(tree[2], doc)
+    return matches(tree[1], doc) and not matches(tree[2], doc)  # andnot
+
+
+class Reference:
+    """Brute-force answers over the live stories of a corpus."""
+
+    def __init__(self, corpus: Corpus):
+        self.docs = [Doc.of(n, s) for n, s in enumerate(corpus.live())]
+        self.values = {spec.name: sorted({v for d in self.docs for v in d.facets[spec.name]})
+                       for spec in registry.facets()}
+
+    def resolve(self, facet: str, value: str) -> str | None:
+        if value in self.values[facet]:
+            return value
+        return next((v for v in self.values[facet] if v.casefold() == value.casefold()), None)
+
+    def has(self, doc: Doc, facet: str, value: str) -> bool:
+        resolved = self.resolve(facet, value)
+        return resolved is not None and resolved in doc.facets[facet]
+
+    def match(self, ask: Ask, req: SearchRequest) -> list[Doc]:
+        start, end = bounds(ask.params.get("from", [None])[0], ask.params.get("to", [None])[0])
+        out = []
+        for doc in self.docs:
+            if ask.tree is not None and not matches(ask.tree, doc):
+                continue
+            if not all(self.has(doc, f, v) for f, vs in req.filters.items() for v in vs):
+                continue
+            if any(self.has(doc, f, v) for f, vs in req.excludes.items() for v in vs):
+                continue
+            if start or end:
+                if doc.when is None:
+                    continue
+                if start and doc.when.date() < start or end and doc.when.date() > end:
+                    continue
+            out.append(doc)
+        return out
+
+    def ordered(self, docs: list[Doc], sort: str) -> list[Doc]:
+        dated = [d for d in docs if d.when is not None]
+        undated = [d for d in docs if d.when is None]
+        if sort == "oldest":
+            dated.sort(key=lambda d: (d.when, d.seq))
+        else:
+            dated.sort(key=lambda d: (-(d.when - datetime(1970, 1, 1)).total_seconds(), d.seq))
+        return dated + undated
+
+    def facet_list(self, facet: str, docs: list[Doc], selected: list[str]) -> list[tuple[str, int, bool]]:
+        counts = {v: sum(v in d.facets[facet] for d in docs) for v in self.values[facet]}
+        top = sorted((v for v, c in counts.items() if c), key=lambda v: (-counts[v], v))[:FACET_LIMIT]
+        out = [(v, counts[v], v in selected) for v in top]
+        out += [(v, counts.get(v, 0), True) for v in selected if v not in top]
+        return out
+
+    def histogram(self, docs: list[Doc]) -> list[dict]:
+        days = sorted(d.when.date() for d in docs if d.when is not None)
+        if not days:
+            return []
+        by_day = (days[-1] - days[0]).days <= 62
+        out: dict[str, int] = {}
+        for day in days:
+            label = day.isoformat() if by_day else day.strftime("%Y-%m")
+            out[label] = out.get(label, 0) + 1
+        return [{"value": k, "count": v} for k, v in out.items()]
+
+    def facet_values(self, facet: str, prefix: str, docs: list[Doc], selected: set[str], limit: int = 50):
+        folded = prefix.strip().casefold()
+        counts = {v: sum(v in d.facets[facet] for d in docs) for v in self.values[facet]}
+        keep = [v for v in sorted((v for v, c in counts.items() if c), key=lambda v: (-counts[v], v))
+                if v.casefold().startswith(folded) or any(w.startswith(folded) for w in v.casefold().split())]
+        return [(v, counts[v], v in selected) for v in keep[:limit]]
+
+
+def bounds(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """Inclusive days of the from/to texts the requests use (a day, a month or a year)."""
+    def first(text):
+        parts = [int(p) for p in text.split("-")]
+        return date(parts[0], *(parts[1:] + [1] * (3 - len(parts))))
+
+    def last(text):
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 1:
+            return date(parts[0], 12, 31)
+        if len(parts) == 2:
+            return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        return date(*parts)
+
+    return (first(start) if start else None), (last(end) if end else None)
+
+
+# ---- the comparison ----------------------------------------------------------------------------
+
+
+def story_json(story: Story) -> dict:
+    """The export row the reference expects for a story."""
+    return {
+        "id": story.id, "source": story.source, "url": story.url, "page_title": story.page_title,
+        "headline": story.headline or None, "body": list(story.body), "date": story.date,
+        "date_basis": story.date_basis,
+        **{spec.name: list(spec.producer(story)) for spec in registry.story_facets()},
+    }
+
+
+def check(engine: Engine, client, ref: Reference, ask: Ask) -> None:
+    req = SearchRequest.from_params(ask.params)
+    expected = ref.match(ask, req)
+    ids = {d.story.id for d in expected}
+    by_id = {d.story.id: d for d in ref.docs}
+    result = engine.search(req)
+    note = f"{ask.params} -> expected {len(expected)}"
+
+    # total, the matching set (through the export, which has no page cap), every filter on every hit
+    assert result.total == len(expected), note
+    exported = list(engine.export(req))
+    assert [s["id"] for s in exported if s["id"] in ids] == [s["id"] for s in exported], note
+    assert len(exported) == len(ids) and {s["id"] for s in exported} == ids, note
+    for hit in result.hits:
+        doc = by_id[hit.id]
+        for facet, values in req.filters.items():
+            assert all(ref.has(doc, facet, v) for v in values), (note, hit.id, facet)
+        for facet, values in req.excludes.items():
+            assert not any(ref.has(doc, facet, v) for v in values), (note, hit.id, facet)
+        assert hit.source == doc.story.source and hit.date == doc.story.date
+
+    # order and pages: date sorts exactly; relevance by score, pages slicing the export's order
+    start = (req.page - 1) * req.per_page
+    ranked = req.sort == "relevance" and ask.tree is not None
+    if ranked:
+        order = [s["id"] for s in exported]
+        scores = [h.score for h in result.hits]
+        assert all(s is not None for s in scores) and scores == sorted(scores, reverse=True), note
+    else:
+        order = [d.story.id for d in ref.ordered(expected, "oldest" if req.sort == "oldest" else "newest")]
+        assert [s["id"] for s in exported] == order, note
+        assert all(h.score is None for h in result.hits)
+    assert [h.id for h in result.hits] == order[start:start + req.per_page], note
+
+    # every export row is the story as written, and its CSV row the same
+    for row in exported:
+        assert row == {**story_json(by_id[row["id"]].story), "origin": row["origin"], "position": row["position"]}
+        assert row["origin"] == Path(by_id[row["id"]].story.origin).name
+    csv_rows = [csv_row(s) for s in exported]
+    assert csv_rows == [csv_row(story_json(by_id[i].story)) for i in order]
+
+    # facets: every value shown, with its count; selected values stay; the date histogram
+    for spec in registry.facets():
+        selected = [ref.resolve(spec.name, v) or v for v in req.filters.get(spec.name, [])]
+        shown = [(v.value, v.count, v.selected) for v in result.facets[spec.name]]
+        assert shown == ref.facet_list(spec.name, expected, selected), (note, spec.name)
+    assert result.dates == ref.histogram(expected), note
+
+    # facet-value search under the request
+    facet, prefix = ask.facet_prefix
+    selected = {ref.resolve(facet, v) for v in req.filters.get(facet, [])}
+    got = [(v.value, v.count, v.selected) for v in engine.facet_values(facet, prefix, req)]
+    assert got == ref.facet_values(facet, prefix, expected, selected), (note, facet, prefix)
+
+    # the web: the same JSON (or the documented 400 past the last page), the same CSV rows
+    response = client.get("/api/search", query_string=ask.params)
+    last_page = max(1, -(-len(expected) // req.per_page))
+    if req.page > last_page:
+        assert response.status_code == 400, note
+    else:
+        body = response.get_json()
+        want = result.to_json()
+        body.pop("took_ms"), want.pop("took_ms")
+        assert body == want, note
+    text = client.get("/api/search.csv", query_string=ask.params).get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(csv_fields()) and rows[1:] == csv_rows, note
+
+
+def run_model(corpus: Corpus, batch: list[Ask]) -> None:
+    with tempfile.TemporaryDirectory(prefix="refmodel-") as tmp:
+        folder = Path(tmp) / "ix"
+        write_index(corpus, folder)
+        ref = Reference(corpus)
+        engine = Engine(folder)
+        client = create_app(folder).test_client()
+        try:
+            for ask in batch:
+                check(engine, client, ref, ask)
+        finally:
+            engine.close()
+            client.application.extensions["livesearch.engine"].close()
+
+
+@MODEL
+@given(corpus=corpora(), batch=st.lists(asks(), min_size=8, max_size=16))
+def test_the_index_agrees_with_the_reference(corpus, batch):
+    run_model(corpus, batch)
+
+
+@pytest.mark.parametrize("text", ["colour=red", "countrys=Aland"])
+def test_requests_the_model_cannot_make_are_refused(text):
+    """The model's requests use only known parameters; anything else is a 400, never ignored."""
+    name, value = text.split("=")
+    with pytest.raises(QueryError):
+        SearchRequest.from_params({name: [value]})
