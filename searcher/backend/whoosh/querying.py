@@ -26,7 +26,10 @@ def parse_query(text: str, schema):
     _check_balanced(text)
     parser = qparser.MultifieldParser(["headline", "body"], schema)
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    query = parser.parse(text)
+    try:
+        query = parser.parse(text)
+    except Exception as exc:  # Whoosh raises bare Exceptions for field values it cannot read
+        raise QueryError(f"query {text!r} could not be read ({exc})") from None
     leaves = list(query.leaves()) if not query.is_leaf() else [query]
     if len(leaves) > MAX_CLAUSES:
         raise QueryError(f"query has {len(leaves)} terms; the limit is {MAX_CLAUSES}")
