@@ -174,9 +174,8 @@ class Columns:
         """Matching documents by date (undated last), the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
-        # undated last both ways: NO_DATE is the largest key already, and stays it when newest
-        # negates the dates (negating it instead would overflow to the smallest: undated first)
-        key = np.where(times == NO_DATE, NO_DATE, -times) if newest else times
+        # undated last in both orders (negating int64's minimum overflows, so map, don't negate)
+        key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
             # the first `limit` by (key, doc): all keys below the limit-th, then the lowest docs
