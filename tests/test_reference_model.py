@@ -564,10 +564,16 @@ def run_model(corpus: Corpus, batch: list[Ask]) -> None:
             client.application.extensions["livesearch.engine"].close()
 
 
+PROGRESS = os.environ.get("LIVESEARCH_REFERENCE_PROGRESS")  # a file to count passed corpora in (soak runs)
+
+
 @MODEL
 @given(corpus=corpora(), batch=st.lists(asks(), min_size=8, max_size=16))
 def test_the_index_agrees_with_the_reference(corpus, batch):
     run_model(corpus, batch)
+    if PROGRESS:
+        with open(PROGRESS, "a", encoding="utf-8") as out:
+            out.write(f"{len(corpus.live())} stories, {len(batch)} requests, amended={corpus.amended is not None}\n")
 
 
 @pytest.mark.parametrize("text", ["colour=red", "countrys=Aland"])
