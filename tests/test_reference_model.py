@@ -102,34 +102,40 @@ any_word = st.sampled_from(VOCAB).flatmap(cased)
 separators = st.sampled_from([" ", " ", " ", ", ", ". ", " - ", "; "])
 
 
-@st.composite
-def texts(draw, min_words: int, max_words: int) -> str:
-    words = draw(st.lists(st.tuples(any_word, separators), min_size=min_words, max_size=max_words))
-    return "".join(word + sep for word, sep in words).rstrip(" ,.;-")
+def texts(min_words: int, max_words: int):
+    return st.lists(st.tuples(any_word, separators), min_size=min_words, max_size=max_words).map(
+        lambda words: "".join(word + sep for word, sep in words).rstrip(" ,.;-"))
 
 
-@st.composite
-def story_dates(draw) -> str | None:
-    if draw(st.integers(0, 4)) == 0:
+def date_text(parts) -> str | None:
+    kind, day, minutes = parts
+    if kind is None:
         return None
-    day = FIRST_DAY + timedelta(days=draw(st.integers(0, DAYS)))
-    kind = draw(st.sampled_from(["day", "time", "offset"]))
+    day = FIRST_DAY + timedelta(days=day)
     if kind == "day":
         return day.isoformat()
-    when = datetime.combine(day, datetime.min.time()) + timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
-    text = when.strftime("%Y-%m-%dT%H:%M")
+    text = (datetime.combine(day, datetime.min.time()) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
     return text + "+01:00" if kind == "offset" else text  # the offset is dropped: stated local time
 
 
-@st.composite
-def stories(draw, file_no: int, count: int) -> list[Story]:
-    out = []
-    for position in range(count):
-        when = draw(story_dates())
-        headline = draw(st.none() | texts(1, 4))
-        body = draw(st.lists(texts(1, 8), min_size=1, max_size=3))
-        out.append(Story(
-            source=draw(st.sampled_from(SOURCES)),
+# Strategies are built once: Hypothesis validates each new strategy object, which dominated the run.
+story_dates = st.tuples(st.sampled_from([None, "day", "day", "time", "offset"]), st.integers(0, DAYS),
+                        st.integers(0, 24 * 60 - 1)).map(date_text)
+story_parts = st.tuples(
+    story_dates,
+    st.none() | texts(1, 4),  # headline
+    st.lists(texts(1, 8), min_size=1, max_size=3),  # body paragraphs
+    st.sampled_from(SOURCES),
+    st.sampled_from(["stated", "inferred", "page"]),
+    st.fixed_dictionaries({name: st.lists(st.sampled_from(values), unique=True, max_size=2)
+                           for name, values in VALUES.items()}),
+)
+
+
+def make_stories(file_no: int, parts: list[tuple]) -> list[Story]:
+    return [
+        Story(
+            source=source,
             origin=f"/srv/pages/file-{file_no}.txt",
             position=position,
             headline=headline,
@@ -137,10 +143,15 @@ def stories(draw, file_no: int, count: int) -> list[Story]:
             url=f"https://pages.example/{file_no}",
             page_title=f"Page {file_no}",
             date=when,
-            date_basis="none" if when is None else draw(st.sampled_from(["stated", "inferred", "page"])),
-            **{name: draw(st.lists(st.sampled_from(values), unique=True, max_size=2)) for name, values in VALUES.items()},
-        ))
-    return out
+            date_basis="none" if when is None else basis,
+            **facets,
+        )
+        for position, (when, headline, body, source, basis, facets) in enumerate(parts)
+    ]
+
+
+def stories(file_no: int, low: int, high: int):
+    return st.lists(story_parts, min_size=low, max_size=high).map(lambda parts: make_stories(file_no, parts))
 
 
 @dataclass
@@ -161,16 +172,20 @@ class Corpus:
 @st.composite
 def corpora(draw) -> Corpus:
     n_files = draw(st.integers(1, 3))
-    files = {f"/srv/pages/file-{n}.txt": draw(stories(n, draw(st.integers(1, 12)))) for n in range(n_files)}
+    files = {f"/srv/pages/file-{n}.txt": draw(FILE_STORIES[n]) for n in range(n_files)}
     if not draw(st.integers(0, 3)) == 0:
         return Corpus(files)
-    keys = list(files)
-    removed = draw(st.lists(st.sampled_from(keys), unique=True, max_size=1))
-    changed = draw(st.lists(st.sampled_from(keys), unique=True, max_size=1))
-    amended = {key: draw(stories(int(key.split("-")[-1][:-4]), draw(st.integers(0, 6)))) for key in changed}
-    new = f"/srv/pages/file-{n_files}.txt"
-    amended[new] = draw(stories(n_files, draw(st.integers(1, 6))))
-    return Corpus(files, amended, [k for k in removed if k not in amended])
+    removed = draw(st.integers(-1, n_files - 1))  # a file deleted, or none
+    changed = draw(st.integers(-1, n_files - 1))  # a file whose stories are replaced, or none
+    amended = {f"/srv/pages/file-{changed}.txt": draw(CHANGED_STORIES[changed])} if changed >= 0 else {}
+    amended[f"/srv/pages/file-{n_files}.txt"] = draw(NEW_STORIES[n_files])  # a new file
+    gone = [f"/srv/pages/file-{removed}.txt"] if removed >= 0 and removed != changed else []
+    return Corpus(files, amended, gone)
+
+
+FILE_STORIES = [stories(n, 1, 12) for n in range(3)]
+CHANGED_STORIES = [stories(n, 0, 6) for n in range(3)]
+NEW_STORIES = [stories(n, 1, 6) for n in range(4)]
 
 
 def write_index(corpus: Corpus, folder: Path) -> None:
@@ -220,11 +235,11 @@ def query_texts(draw):
     tree = draw(query_trees)
     if kind == 1:
         tree = ("not", tree)
-    return draw(render(tree)), tree
+    return render(draw, tree), tree
 
 
-@st.composite
 def render(draw, tree) -> str:
+    """The query text of a tree (`draw` picks letter case and equivalent spellings)."""
     op = tree[0]
     if op == "word":
         return draw(cased(tree[1]))
@@ -233,8 +248,8 @@ def render(draw, tree) -> str:
     if op == "phrase":
         return '"' + " ".join(draw(cased(w)) for w in tree[1]) + '"'
     if op == "not":
-        return f"NOT ({draw(render(tree[1]))})"
-    a, b = draw(render(tree[1])), draw(render(tree[2]))
+        return f"NOT ({render(draw, tree[1])})"
+    a, b = render(draw, tree[1]), render(draw, tree[2])
     if op == "and":
         return f"({a}) AND ({b})" if draw(st.booleans()) else f"({a}) ({b})"  # AND is the default
     if op == "or":
@@ -250,15 +265,27 @@ def filter_values(facet: str):
     return st.lists(typed, max_size=2)
 
 
+DAY_OFFSETS = st.integers(-10, DAYS + 10)
+
+
 @st.composite
 def date_bounds(draw):
     """(from text, to text): a day, a month or a year each, from never after to."""
-    a, b = sorted(FIRST_DAY + timedelta(days=draw(st.integers(-10, DAYS + 10))) for _ in range(2))
+    a, b = sorted(FIRST_DAY + timedelta(days=draw(DAY_OFFSETS)) for _ in range(2))
 
     def text(d: date):
-        return draw(st.sampled_from([d.isoformat(), d.isoformat(), d.strftime("%Y-%m"), str(d.year)]))
+        return [d.isoformat(), d.isoformat(), d.strftime("%Y-%m"), str(d.year)][draw(st.integers(0, 3))]
 
     return (text(a) if draw(st.booleans()) else None), (text(b) if draw(st.booleans()) else None)
+
+
+@functools.lru_cache(maxsize=None)
+def param_names(facet: str):
+    spec = registry.facet(facet)
+    return st.sampled_from([spec.param, *spec.aliases])
+
+
+PREFIXES = st.sampled_from(["", "b", "bo", "n", "o", "h", "z", "ta", "Old "])
 
 
 @dataclass
@@ -269,13 +296,18 @@ class Ask:
     facet_prefix: tuple[str, str]  # a facet and a prefix for facet-value search
 
 
+@functools.lru_cache(maxsize=1)
+def facet_names() -> tuple[str, ...]:
+    return tuple(s.name for s in registry.facets())
+
+
 @st.composite
 def asks(draw) -> Ask:
     q, tree = draw(query_texts())
     params: dict[str, list[str]] = {"q": [q]} if q else {}
     for spec in registry.facets():
         if draw(st.integers(0, 3)) == 0:
-            params[draw(st.sampled_from([spec.param, *spec.aliases]))] = draw(filter_values(spec.name))
+            params[draw(param_names(spec.name))] = draw(filter_values(spec.name))
         if draw(st.integers(0, 5)) == 0:
             params[f"exclude_{spec.param}"] = draw(filter_values(spec.name))
     if draw(st.integers(0, 2)) == 0:
@@ -289,8 +321,8 @@ def asks(draw) -> Ask:
         params["sort"] = [sort]
     params["page"] = [str(draw(st.integers(1, 4)))]
     params["per_page"] = [str(draw(st.integers(1, 6)))]
-    facet = draw(st.sampled_from([s.name for s in registry.facets()]))
-    prefix = draw(st.sampled_from(["", "b", "bo", "n", "o", "h", "z", "ta", "Old "]))
+    facet = draw(st.sampled_from(facet_names()))
+    prefix = draw(PREFIXES)
     return Ask(q, tree, params, (facet, prefix))
 
 

@@ -224,6 +224,8 @@ def test_a_phrase_is_the_phrase_and_is_marked_as_one(engine):
     assert [plain(h.headline) for h in phrase.hits] == ["Court hears opening arguments"]
     assert "<mark>The Hague</mark>" in phrase.hits[0].snippet
     assert engine.search(request(q="the Hague")).total == 2  # the words, anywhere
+    hamlet = engine.search(request(q='"to be or not to be"')).hits
+    assert "<mark>to be or not to be</mark>" in hamlet[0].snippet
     korea = engine.search(request(q='"United States"')).hits
     assert korea and all("<mark>United States</mark>" in h.snippet for h in korea)
     nations = engine.search(request(q='"United Nations" OR pennsylvania')).hits
