@@ -142,7 +142,7 @@ def _refuse_unknown(params: Mapping[str, list[str]], extra: tuple[str, ...]) -> 
     known = known_params()
     unknown = [name for name in params if name not in known and name not in extra]
     if unknown:
-        listed = ", ".join(repr(name) for name in unknown[:5])
+        listed = ", ".join(repr(name[:40]) for name in unknown[:5])
         raise QueryError(
             f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; "
             f"the known ones are {', '.join((*known, *extra))}"
