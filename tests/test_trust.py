@@ -5,6 +5,7 @@ sample-corpus test of body-only highlighting skips when ../shared/corpus is abse
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from index_helpers import write_blog, write_corpus
 
 from livesearch.cli import main
+from searcher.backend.whoosh.highlight import Highlighter, Marks
 from searcher.build import build
 from searcher.backend.whoosh.store import MANIFEST, current_generation
 from searcher.errors import IndexOutdated, QueryError
@@ -348,3 +352,26 @@ def test_undated_stories_come_last_whichever_way_dates_sort(tmp_path):
         exported = [s["date"] for s in engine.export(request(q="harbour", sort=sort))]
         assert exported == dates
         assert [csv_row(s)[1] for s in engine.export(request(q="harbour", sort=sort))] == [d or "" for d in dates]
+
+
+# ---- the highlighter on any text --------------------------------------------------------------
+
+PIECES = ["alpha", "Alpha", "beta.", "the", "US", "x", "<b>", "&amp;", "é", "\n", "  ", "gamma"]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(PIECES) | st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=5),
+                      max_size=80).map(" ".join), max_size=4),
+    st.sets(st.sampled_from(["alpha", "beta", "the", "us", "x", "gamma"])),
+    st.sets(st.tuples(st.sampled_from(["alpha", "the"]), st.sampled_from(["beta", "us"]))),
+)
+def test_highlighting_any_text_marks_only_page_text(paragraphs, terms, phrases):
+    marker = Highlighter(Marks(frozenset(terms), frozenset(phrases)))
+    snippet, headline = marker.snippet(paragraphs), marker.headline(" ".join(paragraphs))
+    for fragment in (snippet, headline):
+        assert "<" not in plain(fragment) and fragment.count("<mark>") == fragment.count("</mark>")
+    text = " ".join("\n".join(paragraphs).split())
+    for piece in html.unescape(plain(snippet)).split("…"):
+        assert " ".join(piece.split()) in text  # the page's own words, in order
+    if marker.spans("\n".join(paragraphs)):
+        assert "<mark>" in snippet
