@@ -26,7 +26,7 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
     from pathlib import Path
 
     from searcher.pipeline.ingest import iter_input_files, read_file
-    from searcher.pipeline.segment import segment_page
+    from searcher.pipeline.segment import segment_page, warnings_for
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -51,6 +51,8 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
         for page in pages:
             pages_read += 1
             stories = segment_page(page)
+            for warning in warnings_for(page, stories):
+                click.echo(warning, err=True)
             if enricher:
                 enricher.enrich(stories)
             if as_json:
@@ -106,6 +108,8 @@ def _filter_options(command):
         click.option("--from", "date_from", help="Earliest date: 2023-10, 2023-10-13 or '13 Oct 2023'."),
         click.option("--to", "date_to", help="Latest date (a month means its last day)."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
+        click.option("--literal", is_flag=True,
+                     help="Search the words exactly as typed: no name variants, corrections or dropped words."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -119,7 +123,8 @@ def _request(query, options: dict, per_page=20):
     from searcher.search.request import SearchRequest
 
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
-              "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)]}
+              "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
+              "literal": ["1" if options.get("literal") else ""]}
     for spec in registry.facets():
         params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
         params[f"exclude_{spec.param}"] = list(options.get(f"exclude_{spec.name}") or ())
@@ -194,6 +199,8 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
+    for line in rewrite_lines(result):
+        click.echo(line)
     click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)")
     for n, hit in enumerate(result.hits, 1):
         click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
@@ -203,6 +210,20 @@ def search(query, limit, as_json, index_dir, **options) -> None:
             click.echo(f"     {hit.url}")
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
+
+
+def rewrite_lines(result) -> list[str]:
+    """What the engine did to the query and filters, as the web page says it (issue 14)."""
+    lines = [f"note: {note.message()}" for note in result.filter_notes]
+    if result.corrected:
+        lines.append(f"Showing results for {result.corrected.query}; "
+                     f"search instead for {result.corrected.original} (--literal)")
+    for word, others in result.expanded.items():
+        lines.append(f"Also matching {', '.join(others)} for {word} (--literal for {word} only)")
+    if result.relaxed:
+        shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
+        lines.append(f"No story has all of {result.relaxed.original}; showing stories with {shown}")
+    return lines
 
 
 def _terminal(fragment: str) -> str:
@@ -231,6 +252,10 @@ def stats(index_dir, as_json) -> None:
     click.echo(f"stories    {figures['stories']} from {figures['pages']} pages in {figures['files']} files")
     click.echo(f"dates      {dates['first'] or '-'} to {dates['last'] or '-'} ({dates['undated']} undated)")
     click.echo("sources    " + ", ".join(f"{s['value']} ({s['count']})" for s in figures["sources"]))
+    analyzer = figures.get("analyzer") or {}
+    if analyzer.get("rebuild"):
+        click.echo(f"analyzer   version {analyzer['version']}, older than this livesearch's {analyzer['current']}: "
+                   f"searches work, but spelling families and compounds need `livesearch build` again")
     for facet, values in figures["top"].items():
         click.echo(f"{facet:<10} " + (", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"))
 

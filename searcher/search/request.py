@@ -34,7 +34,7 @@ def facet_names() -> tuple[str, ...]:
 
 
 # The parameters every search takes besides the facet filters (registry) and their excludes.
-FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page")
+FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "literal")
 
 
 def facet_param_names(spec: registry.FacetSpec) -> tuple[str, ...]:
@@ -62,6 +62,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]], *, extra: Iterable[str] = ()) -> SearchRequest:
@@ -93,7 +94,8 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page)
+        literal = _bool_param(params, "literal")
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, literal)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -111,6 +113,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if self.literal:
+            out.append(("literal", "1"))
         return out
 
 
@@ -161,6 +165,15 @@ def _clean_values(values: list[str]) -> list[str]:
 def _last(params: Mapping[str, list[str]], name: str) -> str | None:
     values = [v for v in params.get(name, []) if v.strip()]
     return values[-1].strip() if values else None
+
+
+def _bool_param(params: Mapping[str, list[str]], name: str) -> bool:
+    text = (_last(params, name) or "").lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise QueryError(f"{name!r} must be 1 or 0, not {text!r}")
 
 
 def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: int, high: int) -> int:

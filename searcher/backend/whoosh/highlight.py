@@ -25,7 +25,10 @@ SNIPPET_CHARS = 240
 SURROUND = 60  # characters of context before the first match of a fragment
 MAX_EXPANSIONS = 2000  # terms taken from one wildcard, fuzzy or range leaf for marking
 ALLOWED_TAGS = frozenset({"mark"})
-_ANALYZER = make_schema()["body"].analyzer  # headline and body share it
+_ANALYZER = make_schema()["body"].analyzer  # headline and body share it (analysis.py)
+# Index mode, as the words were indexed: compounds give their parts and the joined word
+# (`counter-terrorism` is marked for `terrorism`), each at the position the index holds.
+_MODE = "index"
 _SPACES = re.compile(r"\s+")
 
 
@@ -43,13 +46,14 @@ class Marks:
 class Highlighter:
     """Marks the matches of one query; built once per search, used for the page's hits."""
 
-    def __init__(self, marks: Marks | frozenset[str] = Marks()):
+    def __init__(self, marks: Marks | frozenset[str] = Marks(), analyzer=None):
         self.marks = marks if isinstance(marks, Marks) else Marks(frozenset(marks))
         self.terms = self.marks.terms
+        self._analyzer = analyzer or _ANALYZER  # the index's own, which made the marks' words
 
     @classmethod
-    def for_query(cls, query, reader) -> Highlighter:
-        return cls(query_marks(query, reader))
+    def for_query(cls, query, reader, analyzer=None) -> Highlighter:
+        return cls(query_marks(query, reader), analyzer)
 
     def headline(self, text: str) -> str:
         spans = self.spans(text)
@@ -66,13 +70,17 @@ class Highlighter:
         """(start, end) character ranges to mark, in order, overlapping ones merged."""
         if not self.marks or not text:
             return []
-        tokens = [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True, mode="index")]
-        found = [(start, end) for word, start, end in tokens if word in self.marks.terms]
-        for phrase in self.marks.phrases:
-            n = len(phrase)
-            for i in range(len(tokens) - n + 1):
-                if all(tokens[i + k][0] == phrase[k] for k in range(n)):
-                    found.append((tokens[i][1], tokens[i + n - 1][2]))
+        tokens = [(t.text, t.pos, t.startchar, t.endchar)
+                  for t in self._analyzer(text, positions=True, chars=True, mode=_MODE)]
+        found = [(start, end) for word, _, start, end in tokens if word in self.marks.terms]
+        if self.marks.phrases:
+            at: dict[tuple[int, str], tuple[int, int]] = {}  # (position, word) -> its characters
+            for word, pos, start, end in tokens:
+                at.setdefault((pos, word), (start, end))
+            for phrase in self.marks.phrases:
+                for word, pos, start, _ in tokens:
+                    if word == phrase[0] and all((pos + k, phrase[k]) in at for k in range(1, len(phrase))):
+                        found.append((start, at[(pos + len(phrase) - 1, phrase[-1])][1]))
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start < merged[-1][1]:

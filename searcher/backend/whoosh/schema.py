@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from whoosh import fields
-from whoosh.analysis import StemmingAnalyzer
 
 from searcher import registry
+from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story
 
@@ -28,21 +28,14 @@ HEADLINE_BOOST = 2.0
 # The version of what the schema and its analysis put in an index, recorded in each generation's
 # manifest. An index built under another version answers differently (words it dropped, fields
 # it lacks), so it is refused with the command that rebuilds it instead of giving wrong results.
-# Bump it whenever make_schema() or text_analyzer() changes what is indexed.
+# Bump it whenever make_schema() or analysis.py changes what is indexed.
 #   1 (no version recorded): stop words ("us", "may", "it", "the") and one-letter words dropped
-#   2: every word indexed (issue 10)
+#   2: every word indexed (issue 10), with analysis.py's compounds and spellings (issue 14)
 SCHEMA_VERSION = 2
 
 
-def text_analyzer():
-    """Headline and body analysis, at index and query time alike: every word, lowercased and
-    stemmed. No stop list and no minimum length: news search cannot drop `US`, `May`, `WHO`,
-    `IT`, `The Hague` or `Plan B` (BM25 already weighs common words down)."""
-    return StemmingAnalyzer(stoplist=None, minsize=1)
-
-
 def make_schema() -> fields.Schema:
-    text = text_analyzer()
+    text = text_analyzer()  # analysis.py: no stop list, compounds, spelling families, stems
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),  # the input file, the unit of `update`
@@ -51,7 +44,8 @@ def make_schema() -> fields.Schema:
         source=fields.STORED(),
         url=fields.STORED(),
         page_title=fields.STORED(),
-        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST),
+        # spelling=True: the words as written, for corrections that are real words (issue 14)
+        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST, spelling=True),
         body=fields.TEXT(analyzer=text, spelling=True),
         paragraphs=fields.STORED(),
         date=fields.DATETIME(sortable=True),
