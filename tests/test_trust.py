@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from index_helpers import write_blog, write_corpus
 
 from livesearch.cli import main
+from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh.highlight import Highlighter, Marks
 from searcher.build import build
 from searcher.backend.whoosh.store import MANIFEST, current_generation
@@ -115,7 +116,7 @@ def test_empty_match_set_over_the_web_api_and_csv(client, params):
 def test_empty_match_set_on_the_command_line(index, args):
     shown = cli(index, "search", *args)
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith("0 stories match") and "Wheat" not in shown.output
+    assert "\n0 stories match" in "\n" + shown.output and "Wheat" not in shown.output
     as_json = json.loads(cli(index, "search", *args, "--json").output)
     assert as_json["total"] == 0 and as_json["hits"] == []
     assert cli(index, "export", *args).output == ""
@@ -193,7 +194,11 @@ def test_every_snippet_marks_a_body_only_word_over_the_sample_corpus(corpus_dir,
         for hit in result.hits:
             assert "<mark>" in hit.snippet, (word, hit.id, hit.snippet)
             marked = re.findall(r"<mark>(.*?)</mark>", hit.snippet)
-            assert any(m.lower()[:4] == word[:4] for m in marked), (word, marked)
+            assert any(analysed(m) & analysed(word) for m in marked), (word, marked)  # `makes` for `making`
+
+
+def analysed(text: str) -> set[str]:
+    return {t.text for t in text_analyzer()(html.unescape(text), mode="index")}
 
 
 # ---- every word is searchable: no stop words at index or query time --------------------------
