@@ -62,6 +62,8 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("since", "Only stories first seen after this time (ISO 8601; without an offset, UTC), "
+              "e.g. the `latest_first_seen` of an earlier response.", {"type": "string", "format": "date-time"}),
         query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
               "words; see `corrected` and `relaxed` in the response).",
               {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
@@ -77,6 +79,11 @@ def _schemas() -> dict:
         "count": {"type": "integer", "minimum": 0},
     })
     entities = {name: STRING_LIST for name in _story_facets()}
+    snapshot_times = {
+        "first_seen": {**NULLABLE_STRING, "description": "ISO time (UTC) of the earliest snapshot of the page showing the story."},
+        "updated": {**NULLABLE_STRING, "description": "ISO time (UTC) of the snapshot where its text last changed; null if never."},
+        "removed_after": {**NULLABLE_STRING, "description": "ISO time (UTC) of the last snapshot showing it, when the page's newest no longer does; null while it is on the page."},
+    }
     hit = _object({
         "id": {"type": "string"},
         "headline": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
@@ -87,6 +94,7 @@ def _schemas() -> dict:
         "url": NULLABLE_STRING,
         **entities,
         "score": {"type": ["number", "null"]},
+        **snapshot_times,
     })
     facets = _object({
         **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
@@ -113,6 +121,7 @@ def _schemas() -> dict:
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
+        "latest_first_seen": {**NULLABLE_STRING, "description": "The index's newest first_seen; pass it as `since` to count stories indexed later."},
     })
     correction = _object({
         "query": {"type": "string", "description": "The query that ran."},
@@ -153,6 +162,7 @@ def _schemas() -> dict:
             "origin": {"type": ["string", "null"], "pattern": r"^[^/\\]*$",
                        "description": "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path."},
             **entities,
+            **snapshot_times,
             "previous": neighbour,
             "next": neighbour,
         },
@@ -201,6 +211,15 @@ def openapi_document() -> dict:
                 "parameters": search_params,
                 "responses": {
                     "200": {"description": "CSV with a header row.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **ERRORS,
+                },
+            }},
+            "/api/search.atom": {"get": {
+                "operationId": "searchFeed",
+                "summary": "An Atom feed of the search: its newest stories by first_seen (per_page, default 50).",
+                "parameters": search_params,
+                "responses": {
+                    "200": {"description": "Atom 1.0.", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
                     **ERRORS,
                 },
             }},

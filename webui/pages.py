@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import bleach
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from searcher import registry
@@ -180,8 +180,19 @@ def search_page():
         last_page=max(1, math.ceil(result["total"] / result["per_page"])) if result else 1,
         story_query=urlencode(links.params),
         bar_px=BAR_PX,
+        feed_href=feed_href(links.params),
+        poll_ms=current_app.config.get("NEW_SINCE_POLL_MS", NEW_SINCE_POLL_MS),
     )
     return page, (400 if error else 200)
+
+
+NEW_SINCE_POLL_MS = 30_000  # first wait of static/live.js; it backs off to 10 minutes
+
+
+def feed_href(params: list[tuple[str, str]]) -> str:
+    """The Atom feed of the search on the page (issue 15)."""
+    kept = [(k, v) for k, v in params if k not in ("page", "per_page", "sort", "since")]
+    return url_for("api.search_atom") + ("?" + urlencode(kept) if kept else "")
 
 
 @blueprint.get("/stories/<story_id>")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from searcher import registry
+from searcher.search.results import SNAPSHOT_FIELDS
 
-BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "body")
+BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "body") + SNAPSHOT_FIELDS
 
 
 def csv_fields() -> tuple[str, ...]:

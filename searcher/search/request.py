@@ -10,14 +10,14 @@ import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from dateutil import parser as date_parser
 
 from searcher import registry
 from searcher.errors import QueryError
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "first_seen")  # first_seen: newest first by first_seen
 MAX_QUERY_CHARS = 500
 MAX_FILTER_VALUES = 50
 MAX_PER_PAGE = 100
@@ -34,7 +34,7 @@ def facet_names() -> tuple[str, ...]:
 
 
 # The parameters every search takes besides the facet filters (registry) and their excludes.
-FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "literal")
+FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "since", "literal")
 
 
 def facet_param_names(spec: registry.FacetSpec) -> tuple[str, ...]:
@@ -62,6 +62,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    since: datetime | None = None  # only stories first seen after this (UTC, naive)
     literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
 
     @classmethod
@@ -94,8 +95,9 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
+        since = parse_since(_last(params, "since"))
         literal = _bool_param(params, "literal")
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, literal)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since, literal)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -113,6 +115,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if self.since:
+            out.append(("since", self.since.isoformat(timespec="seconds") + "Z"))
         if self.literal:
             out.append(("literal", "1"))
         return out
@@ -151,6 +155,24 @@ def _refuse_unknown(params: Mapping[str, list[str]], extra: tuple[str, ...]) -> 
             f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; "
             f"the known ones are {', '.join((*known, *extra))}"
         )
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """`since`: an ISO 8601 time (`2024-03-01T10:00:00Z`, `2024-03-01T11:00+01:00`, or a day),
+    as naive UTC; a time without offset is UTC."""
+    if not text:
+        return None
+    text = re.sub(r"(\d) (\d{2}:?\d{2})$", r"\1+\2", text.strip())  # a `+` decoded to a space in a URL
+    try:
+        when = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        raise QueryError(f"bad time for 'since': {text!r}; use ISO 8601, e.g. 2024-03-01T10:00:00Z")
+    if when.tzinfo is not None:
+        try:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable time
+            raise QueryError(f"time for 'since' is out of range: {text!r}")
+    return when
 
 
 def _clean_values(values: list[str]) -> list[str]:

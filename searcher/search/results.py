@@ -25,6 +25,9 @@ class Hit:
     url: str | None
     facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
     score: float | None  # None when not ranked by relevance
+    first_seen: str | None = None  # snapshots (issue 15): earliest scrape showing the story
+    updated: str | None = None  # when its text last changed, None if never
+    removed_after: str | None = None  # the last scrape showing it, when the page no longer does
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -35,10 +38,14 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score")}
+        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score") + SNAPSHOT_FIELDS}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
+        data.update({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
         return data
+
+
+SNAPSHOT_FIELDS = ("first_seen", "updated", "removed_after")
 
 
 @dataclass
@@ -92,6 +99,7 @@ class SearchResult:
     relaxed: Relaxation | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
     filter_notes: list[FilterNote] = field(default_factory=list)
+    latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -111,6 +119,7 @@ class SearchResult:
             "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
             "expanded": {k: list(v) for k, v in self.expanded.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
+            "latest_first_seen": self.latest_first_seen,
         }
 
 
