@@ -43,7 +43,7 @@ from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh import store
 from searcher.backend.whoosh.store import WhooshStore
 from searcher.errors import QueryError
-from searcher.records import Story
+from searcher.records import Story, number_repeats
 from searcher.search.engine import Engine
 from searcher.search.export import csv_fields, csv_row
 from searcher.search.request import SearchRequest
@@ -133,7 +133,8 @@ story_parts = st.tuples(
 
 
 def make_stories(file_no: int, parts: list[tuple]) -> list[Story]:
-    return [
+    """One file's stories, their repeats numbered as the pipeline does (same headline, same id key)."""
+    return number_repeats([
         Story(
             source=source,
             origin=f"/srv/pages/file-{file_no}.txt",
@@ -147,7 +148,7 @@ def make_stories(file_no: int, parts: list[tuple]) -> list[Story]:
             **facets,
         )
         for position, (when, headline, body, source, basis, facets) in enumerate(parts)
-    ]
+    ])
 
 
 def stories(file_no: int, low: int, high: int):
@@ -395,6 +396,7 @@ class Reference:
 
     def __init__(self, corpus: Corpus):
         self.docs = [Doc.of(n, s) for n, s in enumerate(corpus.live())]
+        assert len({d.story.id for d in self.docs}) == len(self.docs), "the generator made two stories one id"
         self.values = {spec.name: sorted({v for d in self.docs for v in d.facets[spec.name]})
                        for spec in registry.facets()}
 
