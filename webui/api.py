@@ -24,10 +24,14 @@ from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-def search_request(args: MultiDict) -> SearchRequest:
+# The parameters an endpoint takes besides the search parameters of SearchRequest.
+FACET_VALUES_PARAMS = ("prefix", "limit")
+
+
+def search_request(args: MultiDict, extra: tuple[str, ...] = ()) -> SearchRequest:
     """Parse the search parameters of a request (raises QueryError with a readable message);
-    parameters it does not know, such as `prefix`, are ignored."""
-    return SearchRequest.from_params(args.to_dict(flat=False))
+    `extra` names the endpoint's own parameters, any other unknown one is a 400."""
+    return SearchRequest.from_params(args.to_dict(flat=False), extra=extra)
 
 
 @blueprint.get("/search")
@@ -83,7 +87,7 @@ def facet_values(name: str):
     """Search within one facet's values (for long lists), under the current query and filters."""
     prefix = request.args.get("prefix", "")
     limit = _limit(request.args.get("limit"))
-    req = search_request(request.args)
+    req = search_request(request.args, FACET_VALUES_PARAMS)
     values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
     return jsonify(
         {
