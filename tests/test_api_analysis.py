@@ -82,3 +82,12 @@ def test_related_is_other_pages_with_reasons(client, spec, everything):  # noqa:
 def test_bad_analysis_parameters_are_400_with_a_reason(client, spec, url, word):  # noqa: F811
     template = url.split("?")[0]
     assert word in error_of(client, spec, template, url)
+
+
+@pytest.mark.parametrize("url, template", [
+    ("/api/cooccurrence?entity=Germany&colour=red", "/api/cooccurrence"),
+    ("/api/timeline?entity=Germany&colour=red", "/api/timeline"),
+    ("/api/stories/nope/related?colour=red", "/api/stories/{id}/related"),
+])
+def test_unknown_parameters_are_400_on_the_analysis_endpoints(client, spec, url, template):  # noqa: F811
+    assert "colour" in error_of(client, spec, template, url)

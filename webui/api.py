@@ -16,7 +16,13 @@ from werkzeug.datastructures import MultiDict
 
 from searcher import registry
 from searcher.errors import QueryError
-from searcher.search.explore import RELATED_LIMIT, RELATED_MAX_LIMIT, CooccurrenceRequest, TimelineRequest
+from searcher.search.explore import (
+    RELATED_LIMIT,
+    RELATED_MAX_LIMIT,
+    RELATED_PARAMS,
+    CooccurrenceRequest,
+    TimelineRequest,
+)
 from searcher.search.export import csv_fields, csv_row
 from searcher.search.request import SearchRequest
 from webui import feed
@@ -25,10 +31,14 @@ from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-def search_request(args: MultiDict) -> SearchRequest:
+# The parameters an endpoint takes besides the search parameters of SearchRequest.
+FACET_VALUES_PARAMS = ("prefix", "limit")
+
+
+def search_request(args: MultiDict, extra: tuple[str, ...] = ()) -> SearchRequest:
     """Parse the search parameters of a request (raises QueryError with a readable message);
-    parameters it does not know, such as `prefix`, are ignored."""
-    return SearchRequest.from_params(args.to_dict(flat=False))
+    `extra` names the endpoint's own parameters, any other unknown one is a 400."""
+    return SearchRequest.from_params(args.to_dict(flat=False), extra=extra)
 
 
 @blueprint.get("/search")
@@ -82,6 +92,9 @@ def story(story_id: str):
 @blueprint.get("/stories/<story_id>/related")
 def related(story_id: str):
     """Stories of other pages most like this one in words and entities, with why."""
+    unknown = [name for name in request.args if name not in RELATED_PARAMS]
+    if unknown:
+        raise QueryError(f"unknown parameter {unknown[0][:40]!r}; the known one is limit")
     limit = _limit(request.args.get("limit"), RELATED_LIMIT, RELATED_MAX_LIMIT)
     found = engine().related(story_id, limit)
     if found is None:
@@ -110,7 +123,7 @@ def facet_values(name: str):
     """Search within one facet's values (for long lists), under the current query and filters."""
     prefix = request.args.get("prefix", "")
     limit = _limit(request.args.get("limit"))
-    req = search_request(request.args)
+    req = search_request(request.args, FACET_VALUES_PARAMS)
     values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
     return jsonify(
         {

@@ -51,6 +51,12 @@ def _search_parameters() -> list[dict]:
                             {"type": "string"}, repeated=True))
         params.append(query(f"exclude_{spec.param}", f"Leave out stories whose {spec.name} include this value.",
                             {"type": "string"}, repeated=True))
+        for alias in spec.aliases:
+            if alias == spec.param:
+                continue
+            params.append(query(alias, f"The same as `{spec.param}`.", {"type": "string"}, repeated=True))
+            params.append(query(f"exclude_{alias}", f"The same as `exclude_{spec.param}`.",
+                                {"type": "string"}, repeated=True))
     params += [
         query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
         query("to", "Last day (inclusive); a month or year means its last day.", {"type": "string"}),
@@ -182,6 +188,8 @@ def _schemas() -> dict:
             "url": NULLABLE_STRING,
             "page_title": NULLABLE_STRING,
             "position": {"type": "integer", "minimum": 0},
+            "origin": {"type": ["string", "null"], "pattern": r"^[^/\\]*$",
+                       "description": "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path."},
             **entities,
             **snapshot_times,
             "previous": neighbour,
@@ -268,7 +276,8 @@ def _json(schema_name: str, description: str) -> dict:
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (when busy).",
                                 "schema": {"type": "integer", "minimum": 0}}}
 ERRORS = {
-    "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes; the message says which."),
+    "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes, or a parameter this "
+                         "operation does not know; the message says which (and lists the known ones)."),
     "503": {**_json("Error", "No index has been built yet; or the server is busy (its queue is full) or the "
                              "work could not finish within its time budget and cannot be partial: then with "
                              "Retry-After."), "headers": RETRY_AFTER},

@@ -250,7 +250,12 @@ class Columns:
         key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
-            part = np.argpartition(key, limit - 1)[:limit]
+            # the first `limit` by (key, doc): all keys below the limit-th, then the lowest docs
+            # among those equal to it (argpartition alone picks ties at random, so page 2 could
+            # repeat or skip stories of page 1 that share a date, such as the undated)
+            kth = np.partition(key, limit - 1)[limit - 1]
+            below = np.flatnonzero(key < kth)
+            part = np.concatenate([below, np.flatnonzero(key == kth)[: limit - len(below)]])
             return docs[part[np.lexsort((docs[part], key[part]))]]
         return docs[np.lexsort((docs, key))]
 

@@ -34,8 +34,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import document_to_story, make_schema, story_to_document
-from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
 from searcher.snapshots import Snapshot
@@ -80,11 +80,25 @@ def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.FileIndex]:
     if gen is None:
         raise IndexMissing(f"no index at {index_dir}: run `livesearch build PATH`")
     try:
-        return gen, whoosh_index.open_dir(str(gen))
+        ix = whoosh_index.open_dir(str(gen))
     except Exception as exc:  # Whoosh raises many kinds for damaged files
         raise IndexMissing(
             f"index at {gen} is unreadable ({exc}): rebuild it with `livesearch build PATH`"
         ) from exc
+    check_schema_version(gen)
+    return gen, ix
+
+
+def check_schema_version(gen: Path) -> None:
+    """Refuse a generation built under another schema version (see schema.SCHEMA_VERSION)."""
+    version = Manifest.load(gen).schema_version
+    if version != SCHEMA_VERSION:
+        built = f"version {version}" if version else "an older version"
+        raise IndexOutdated(
+            f"the index at {gen.parent} was built by {built} of livesearch's indexing and this one "
+            f"reads version {SCHEMA_VERSION} (it indexes every word, stop words included): "
+            f"rebuild it with `livesearch build PATH`"
+        )
 
 
 @dataclass
@@ -116,6 +130,7 @@ class Manifest:
     updated_at: str | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
     format: int = MANIFEST_FORMAT
+    schema_version: int | None = SCHEMA_VERSION  # None: written before versions were recorded
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
@@ -126,7 +141,8 @@ class Manifest:
                                [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
                 for key, e in data["files"].items()
             }
-            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1))
+            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1),
+                       data.get("schema_version"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexMissing(
                 f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
@@ -135,6 +151,7 @@ class Manifest:
     def save(self, gen: Path) -> None:
         data = {
             "format": self.format,
+            "schema_version": self.schema_version,
             "built_at": self.built_at,
             "updated_at": self.updated_at,
             "files": {
