@@ -60,7 +60,7 @@ def error_of(client, spec, template: str, url: str, status: int = 400) -> str:
 def test_openapi_document_is_valid_and_documents_every_search_parameter(spec):
     validate_spec(spec)
     documented = set(spec["components"]["parameters"])
-    expected = {"q", "from", "to", "sort", "page", "per_page", "literal", "since"}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "literal", "since", "collapse"}
     expected |= set(FACET_PARAMS) | {f"exclude_{p}" for p in FACET_PARAMS}
     assert expected <= documented == set(known_params())  # issue 10: the plural aliases too
 

@@ -19,7 +19,7 @@ from searcher.errors import IndexMissing, QueryError
 from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import admission, api, pages, security
+from webui import admission, api, explore, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(explore.blueprint)
     return app
 
 

@@ -34,7 +34,7 @@ def facet_names() -> tuple[str, ...]:
 
 
 # The parameters every search takes besides the facet filters (registry) and their excludes.
-FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "since", "literal")
+FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "since", "literal", "collapse")
 
 
 def facet_param_names(spec: registry.FacetSpec) -> tuple[str, ...]:
@@ -64,6 +64,7 @@ class SearchRequest:
     per_page: int = 20
     since: datetime | None = None  # only stories first seen after this (UTC, naive)
     literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
+    collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire, issue 17)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]], *, extra: Iterable[str] = ()) -> SearchRequest:
@@ -97,7 +98,8 @@ class SearchRequest:
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
         since = parse_since(_last(params, "since"))
         literal = _bool_param(params, "literal")
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since, literal)
+        collapse = _bool_param(params, "collapse") if _last(params, "collapse") is not None else True
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since, literal, collapse)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -119,6 +121,8 @@ class SearchRequest:
             out.append(("since", self.since.isoformat(timespec="seconds") + "Z"))
         if self.literal:
             out.append(("literal", "1"))
+        if not self.collapse:
+            out.append(("collapse", "false"))
         return out
 
 
@@ -209,5 +213,3 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: in
     if not low <= value <= high:
         raise QueryError(f"{name!r} must be between {low} and {high}, not {value}")
     return value
-
-

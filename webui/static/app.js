@@ -301,7 +301,10 @@
           el("time", { datetime: hit.date || null }, hit.date || "undated"),
           hit.date ? [" ", el("span", { className: "basis" }, "(" + hit.date_basis + ")")] : null,
           " · ", el("span", { className: "source" }, hit.source)),
-        el("p", { className: "hit-snippet" }, marked(hit.snippet))));
+        el("p", { className: "hit-snippet" }, marked(hit.snippet)),
+        hit.copies ? el("p", { className: "hit-copies" },  // wire copies (issue 17): _hit_copies.html
+          el("a", { href: "/stories/" + encodeURIComponent(hit.id) + (query ? "?" + query : "") + "#copies" },
+            "+ " + hit.copies + (hit.copies === 1 ? " outlet" : " outlets") + " carried this")) : null));
     $("hits").setAttribute("start", (data.page - 1) * data.per_page + 1);
     $("hits").replaceChildren(...items);
   }

@@ -36,6 +36,7 @@ from whoosh.index import TOC, clean_files
 
 from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
+from searcher.enrich import wire
 from searcher.records import Story
 from searcher.snapshots import Snapshot
 
@@ -178,6 +179,7 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
+        self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
 
@@ -202,11 +204,36 @@ class GenerationWriter:
         )
 
     def add(self, story: Story, file_key: str) -> None:
-        self._writer.add_document(**story_to_document(story, file_key))
+        self._writer.add_document(**self._document(story, file_key))
+
+    def _document(self, story: Story, file_key: str) -> dict:
+        """The story's document with its wire-copy group, signature and LSH band keys."""
+        doc = story_to_document(story, file_key)
+        sig = wire.signature(story.body)
+        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        if sig is not None:
+            doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
+        return doc
+
+    def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
+        """(group, signature, source) of the stories indexed before this run sharing a band."""
+        reader = self._searcher.reader()
+        if "wire_bands" not in reader.schema:
+            return []
+        docs = set()
+        for key in bands:
+            if ("wire_bands", key) in reader:
+                docs.update(reader.postings("wire_bands", key).all_ids())
+        out = []
+        for docnum in sorted(docs):
+            fields = self._searcher.stored_fields(docnum)
+            if fields.get("minhash"):
+                out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
+        return out
 
     def replace(self, story: Story, file_key: str) -> None:
         """Write a story in place of the one with its id (if any)."""
-        self._writer.update_document(**story_to_document(story, file_key))
+        self._writer.update_document(**self._document(story, file_key))
 
     def delete_story(self, story_id: str) -> None:
         self._writer.delete_by_term("id", story_id)
