@@ -95,6 +95,8 @@ def _filter_options(command):
     ] + [
         click.option("--from", "date_from", help="Earliest date: 2023-10, 2023-10-13 or '13 Oct 2023'."),
         click.option("--to", "date_to", help="Latest date (a month means its last day)."),
+        click.option("--undated", type=click.Choice(["include", "exclude"]),
+                     help="Stories with no date: included unless --from/--to is given."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
     ]
     for option in reversed(options):
@@ -109,7 +111,8 @@ def _request(query, options: dict, per_page=20):
     from searcher.search.request import SearchRequest
 
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
-              "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)]}
+              "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
+              "undated": [options["undated"]] if options.get("undated") else []}
     for spec in registry.facets():
         params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
         params[f"exclude_{spec.param}"] = list(options.get(f"exclude_{spec.name}") or ())
@@ -182,10 +185,16 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)")
+    from searcher.search.display import dated_text, plural
+
+    click.echo(f"{plural(result.total, 'story', 'stories')} match ({result.took_ms:.0f} ms)")
+    if result.undated and not result.undated_included:
+        click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
+                   f"--undated include adds them)")
     for n, hit in enumerate(result.hits, 1):
-        click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
-        click.echo(f"     {hit.date or 'undated'} ({hit.date_basis}) · {hit.source} · {hit.id}")
+        title = _terminal(hit.title)
+        click.echo(f"\n{n:>3}. " + (f"[untitled] {title}" if hit.title_generated else title))
+        click.echo(f"     {dated_text(hit.date, hit.date_basis)} · {hit.source} · {hit.id}")
         click.echo(f"     {_terminal(hit.snippet)}")
         if hit.url:
             click.echo(f"     {hit.url}")

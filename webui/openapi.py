@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from searcher import registry
-from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
+from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, UNDATED
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+TITLE_FIELDS = {
+    "title": {"type": "string", "description": "The headline, or the post's first sentence when it has none "
+                                               "(in hits: HTML like `headline`)."},
+    "title_generated": {"type": "boolean", "description": "True when `title` was made from the first sentence."},
+}
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 FACET_LIMIT_DEFAULT = 50
 FACET_LIMIT_MAX = 500
@@ -53,7 +58,9 @@ def _search_parameters() -> list[dict]:
     params += [
         query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
         query("to", "Last day (inclusive); a month or year means its last day.", {"type": "string"}),
-        query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        query("undated", "Stories with no date: `include` or `exclude`. By default they are included, "
+                         "unless `from` or `to` is set.", {"type": "string", "enum": list(UNDATED)}),
+        query("sort", "Result order (undated stories come last in both date orders).", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
     ]
@@ -78,6 +85,7 @@ def _schemas() -> dict:
         "url": NULLABLE_STRING,
         **entities,
         "score": {"type": ["number", "null"]},
+        **TITLE_FIELDS,
     })
     facets = _object({
         **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
@@ -92,10 +100,15 @@ def _schemas() -> dict:
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _ref("Facets"),
         "suggestion": NULLABLE_STRING,
+        "undated": _object({
+            "count": {"type": "integer", "minimum": 0,
+                      "description": "Matches with no date, ignoring the date range; not in `facets.dates`."},
+            "included": {"type": "boolean", "description": "Whether they are among `total` (see `undated`)."},
+        }),
     })
     neighbour = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["id", "headline"],
-        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING},
+        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING, **TITLE_FIELDS},
     }]}
     story = {
         "type": "object",
@@ -104,6 +117,7 @@ def _schemas() -> dict:
         "properties": {
             "id": {"type": "string"},
             "headline": NULLABLE_STRING,
+            **TITLE_FIELDS,
             "body": STRING_LIST,
             "date": NULLABLE_STRING,
             "date_basis": {"type": "string", "enum": ["stated", "inferred", "page", "none"]},

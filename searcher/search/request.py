@@ -18,6 +18,8 @@ from searcher import registry
 from searcher.errors import QueryError
 
 SORTS = ("relevance", "newest", "oldest")
+UNDATED = ("include", "exclude")  # `undated=`: by default included, left out when a date range is set
+PER_PAGE_CHOICES = (10, 20, 50, 100)  # the page's selector; the API takes any 1..MAX_PER_PAGE
 MAX_QUERY_CHARS = 500
 MAX_FILTER_VALUES = 50
 MAX_PER_PAGE = 100
@@ -43,6 +45,15 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    undated: str | None = None  # "include" / "exclude"; None: include unless a date range is set
+
+    @property
+    def include_undated(self) -> bool:
+        """Whether stories with no date can match: yes unless excluded, or a date range is set
+        and they were not asked for."""
+        if self.undated is not None:
+            return self.undated == "include"
+        return not (self.date_from or self.date_to)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
@@ -70,7 +81,10 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page)
+        undated = _last(params, "undated")
+        if undated is not None and undated not in UNDATED:
+            raise QueryError(f"undated must be include or exclude, not {undated!r}")
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, undated)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -82,6 +96,8 @@ class SearchRequest:
             out.append(("from", self.date_from.isoformat()))
         if self.date_to:
             out.append(("to", self.date_to.isoformat()))
+        if self.undated is not None:
+            out.append(("undated", self.undated))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.page != 1:

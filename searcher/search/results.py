@@ -25,6 +25,8 @@ class Hit:
     url: str | None
     facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
     score: float | None  # None when not ranked by relevance
+    title: str = ""  # HTML like headline: the headline, or the first sentence when there is none
+    title_generated: bool = False  # True when `title` was made from the first sentence
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -35,9 +37,11 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score")}
+        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "title", "title_generated")}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
+        data["title"] = self.title
+        data["title_generated"] = self.title_generated
         return data
 
 
@@ -52,6 +56,8 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     dates: list[dict]  # [{"value": "2023-10" or "2023-10-13", "count": n}], in date order
     suggestion: str | None = None
+    undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
+    undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -67,6 +73,7 @@ class SearchResult:
             "hits": [h.to_json() for h in self.hits],
             "facets": {**facets, "dates": list(self.dates)},
             "suggestion": self.suggestion,
+            "undated": {"count": self.undated, "included": self.undated_included},
         }
 
 

@@ -18,6 +18,7 @@ from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
+from searcher.records import story_title
 from searcher.search.request import SearchRequest, facet_names
 from searcher.search.results import FacetValue, Hit, SearchResult
 
@@ -92,6 +93,7 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         query = parse_query(req.q, snap.ix.schema)
+        undated = self._matches(snap, query, req, dates=False) & (snap.columns.days < 0)
         mask = self._matches(snap, query, req)
         total = int(mask.sum())
         start = (req.page - 1) * req.per_page
@@ -116,6 +118,8 @@ class WhooshBackend:
             facets=self._facets(snap, mask, req),
             dates=snap.columns.histogram(mask),
             suggestion=suggestion,
+            undated=int(undated.sum()),
+            undated_included=req.include_undated,
         )
 
     @_damage_is_index_missing
@@ -218,7 +222,8 @@ class WhooshBackend:
         self._local.snapshot = _Snapshot(gen, ix, self._cache)
         return self._local.snapshot  # the old one closes when its last request lets go of it
 
-    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+    def _matches(self, snap: _Snapshot, query, req: SearchRequest, dates: bool = True) -> np.ndarray:
+        """The documents matching `req` (ignoring its date range and undated choice unless `dates`)."""
         cols = snap.columns
         if query is None:
             mask = cols.live.copy()
@@ -233,8 +238,13 @@ class WhooshBackend:
         for facet, values in req.excludes.items():
             for value in values:
                 mask &= ~cols.value_mask(facet, value)
+        if not dates:
+            return mask
         if req.date_from or req.date_to:
-            mask &= cols.date_mask(req.date_from, req.date_to)
+            in_range = cols.date_mask(req.date_from, req.date_to)
+            mask &= (in_range | (cols.days < 0)) if req.include_undated else in_range
+        elif not req.include_undated:
+            mask &= cols.days >= 0
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
@@ -245,6 +255,7 @@ class WhooshBackend:
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
         doc = snap.searcher.stored_fields(docnum)
+        title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
         return Hit(
             id=doc["id"],
             headline=marker.headline(doc.get("headline") or ""),
@@ -255,6 +266,8 @@ class WhooshBackend:
             url=doc.get("url"),
             facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
             score=None if score is None else round(score, 4),
+            title=marker.headline(title),
+            title_generated=generated,
         )
 
     def _facets(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> dict[str, list[FacetValue]]:
@@ -288,6 +301,7 @@ class WhooshBackend:
 
 
 def _link(doc: dict) -> dict:
-    return {"id": doc["id"], "headline": doc.get("headline") or None}
+    title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
+    return {"id": doc["id"], "headline": doc.get("headline") or None, "title": title, "title_generated": generated}
 
 

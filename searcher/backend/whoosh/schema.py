@@ -13,7 +13,7 @@ from whoosh.analysis import StemmingAnalyzer
 
 from searcher import registry
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
-from searcher.records import Story
+from searcher.records import Story, story_title
 
 
 
@@ -80,6 +80,7 @@ def parse_story_date(text: str | None) -> datetime | None:
 
 def document_to_json(doc: dict) -> dict:
     """A stored document as plain story JSON: the export row and the base of the story view."""
+    title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
     return {
         "id": doc["id"],
         "source": doc.get("source"),
@@ -88,6 +89,8 @@ def document_to_json(doc: dict) -> dict:
         "origin": doc.get("page"),
         "position": doc.get("position"),
         "headline": doc.get("headline") or None,
+        "title": title,  # the headline, or the first sentence when there is none
+        "title_generated": generated,
         "body": list(doc.get("paragraphs") or []),
         "date": doc.get("date_text"),
         "date_basis": doc.get("date_basis") or "none",
