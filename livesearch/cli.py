@@ -187,7 +187,8 @@ def search(query, limit, as_json, index_dir, **options) -> None:
         return
     from searcher.search.display import dated_text, plural
 
-    click.echo(f"{plural(result.total, 'story', 'stories')} match ({result.took_ms:.0f} ms)")
+    click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
+               f"({result.took_ms:.0f} ms)")
     if result.undated and not result.undated_included:
         click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
                    f"--undated include adds them)")
