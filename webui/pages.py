@@ -195,12 +195,26 @@ def bucket_range(value: str) -> tuple[str, str]:
     return value, value
 
 
-def continuous(buckets: list[dict]) -> list[dict]:
-    """Every month (or day) from the first bucket to the last, empty ones at 0: the axis is time."""
+AXIS_MAX_DAYS = 92  # a selected date range widens a day axis up to this many days
+AXIS_MAX_MONTHS = 120  # or a month axis up to this many months
+
+
+def continuous(buckets: list[dict], date_from: str | None = None, date_to: str | None = None) -> list[dict]:
+    """Every month (or day) from the first bucket to the last, empty ones at 0: the axis is time.
+    A selected date range widens the axis to itself when that stays short enough to read."""
     if not buckets:
         return []
     counts = {b["value"]: b["count"] for b in buckets}
     first, last = buckets[0]["value"], buckets[-1]["value"]
+    size = len(first)
+    lo, hi = (date_from or "")[:size], (date_to or "")[:size]
+    if len(lo) == size and len(hi) == size and lo <= first and last <= hi:
+        if size == 10:
+            fits = (date.fromisoformat(hi) - date.fromisoformat(lo)).days < AXIS_MAX_DAYS
+        else:
+            fits = (int(hi[:4]) - int(lo[:4])) * 12 + int(hi[5:]) - int(lo[5:]) < AXIS_MAX_MONTHS
+        if fits:
+            first, last = lo, hi
     out = []
     if len(first) == 10:
         day, end = date.fromisoformat(first), date.fromisoformat(last)
@@ -261,7 +275,7 @@ MIN_TICK_GAP = 0.09  # of the axis width between two labels
 def histogram(result, date_from: str | None, date_to: str | None) -> Histogram:
     """Bars 10 units wide on a 100-unit-high canvas, tallest bucket full height, one per month
     or day with the empty ones drawn (at 0), and the undated stories counted beside."""
-    buckets = continuous(result["facets"]["dates"])
+    buckets = continuous(result["facets"]["dates"], date_from, date_to)
     tallest = max((b["count"] for b in buckets), default=0) or 1
     bars = []
     for position, bucket in enumerate(buckets):
@@ -345,7 +359,7 @@ def search_page():
         sorts=SORTS,
         facet_labels={s.name: s.label for s in registry.facets()},
         param_of_facet={s.name: s.param for s in registry.facets()},
-        chart=histogram(result, params.get("from"), params.get("to")) if result else None,
+        chart=histogram(result, params.get("from"), params.get("to")) if result else None,  # ISO days
         pages=pager(result["page"], result["per_page"], result["total"]) if result else [],
         last_page=last_page,
         story_query=urlencode(links.params),
