@@ -56,7 +56,7 @@ def hit(page, title: str):
 
 def test_dates_read_as_people_read_them_with_the_iso_value_and_basis(page, base_url):
     page.goto(base_url + "/?q=dockers&sort=oldest")
-    wait_for_total(page, 3)
+    wait_for_total(page, 4)
     assert page.locator('time[datetime="2023-02-06T08:30+01:00"]').inner_text() == "6 Feb 2023, 08:30 UTC+1"
     assert page.locator('time[datetime="2023-02-08T10:57+00:00"]').inner_text() == "8 Feb 2023, 10:57 GMT"
     meta = page.locator(".hit-meta").all_inner_texts()
@@ -108,7 +108,7 @@ def test_a_date_range_leaves_undated_out_and_says_so_with_a_toggle(page, base_ur
 # ---- untitled posts -----------------------------------------------------------------------
 
 def test_untitled_posts_get_a_title_from_their_first_sentence(page, base_url, client):
-    page.goto(base_url + "/?q=union")
+    page.goto(base_url + "/?q=union+leaders")
     wait_for_total(page, 1)
     headline = page.locator(".hit-headline")
     assert headline.locator(".untitled-tag").inner_text().lower() == "no headline"
@@ -120,10 +120,10 @@ def test_untitled_posts_get_a_title_from_their_first_sentence(page, base_url, cl
     assert page.locator("h1 .generated-title").inner_text() == first_sentence
     assert page.title().startswith(first_sentence)
 
-    text = client.get("/api/search.csv?q=union").get_data(as_text=True)
+    text = client.get("/api/search.csv?q=union+leaders").get_data(as_text=True)
     row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert (row["headline"], row["title"], row["title_generated"]) == ("", first_sentence, "yes")
-    hit_json = client.get("/api/search?q=union").get_json()["hits"][0]
+    hit_json = client.get("/api/search?q=union+leaders").get_json()["hits"][0]
     assert hit_json["title_generated"] is True and hit_json["headline"] == ""
 
 
@@ -162,12 +162,12 @@ def test_typing_updates_the_url_with_one_request_per_pause(page, base_url):
     page.on("request", lambda r: searches.append(r) if r.headers.get("x-livesearch-partial") else None)
     before = page.evaluate("history.length")
     page.locator("#q").press_sequentially("harbo", delay=40)  # faster than the debounce
-    page.wait_for_function("new URLSearchParams(location.search).get('q') === 'harbo'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'harbo'")
     wait_for_total(page, 6)  # "harbo" is a prefix while typing: harbour
     assert len(searches) == 1 and searches[0].headers.get("x-livesearch-typing") == "1"
     assert page.evaluate("history.length") == before + 1  # one entry for the burst of typing
     page.locator("#q").press_sequentially("ur strike", delay=40)
-    page.wait_for_function("new URLSearchParams(location.search).get('q') === 'harbour strike'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'harbour strike'")
     wait_for_total(page, 5)
     assert page.evaluate("history.length") == before + 1  # replaced, not stacked
     page.locator("#q").press("Enter")
@@ -194,7 +194,7 @@ def test_typing_while_a_search_runs_cancels_it(page, base_url):
     page.locator("#q").press_sequentially("harb", delay=20)
     page.wait_for_timeout(450)  # the "harb" request is now waiting on the slow route
     page.locator("#q").press_sequentially("our", delay=20)
-    page.wait_for_function("new URLSearchParams(location.search).get('q') === 'harbour'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'harbour'")
     wait_for_total(page, 6)
     assert any("q=harb&" in url or url.endswith("q=harb") for url in aborted), aborted
 
@@ -251,7 +251,7 @@ def test_show_more_on_a_long_facet_list(page, base_url):
     expect(countries.locator(".facet-item")).to_have_count(13)
     assert countries.locator(".facet-more").count() == 0
     countries.locator('.facet-item[data-value="Kenya"] .facet-toggle').click()
-    wait_for_total(page, 2)
+    wait_for_total(page, 1)
     assert ("country", "Kenya") in params(page)
 
 
@@ -289,7 +289,7 @@ def test_undated_parameter_is_checked(client):
 
 # ---- accessibility basics -------------------------------------------------------------------
 
-A11Y_PAGES = ["/", "/?q=harbour&from=2023-01-01&to=2023-12-31", "/?q=union"]
+A11Y_PAGES = ["/", "/?q=harbour&from=2023-01-01&to=2023-12-31", "/?q=union+leaders"]
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -301,7 +301,7 @@ def test_axe_finds_no_accessibility_violations(browser, base_url, width):  # noq
     story = None
     for path in A11Y_PAGES + ["story"]:
         if path == "story":
-            page.goto(base_url + "/?q=union")
+            page.goto(base_url + "/?q=union+leaders")
             story = page.locator(".hit-headline a").get_attribute("href")
             path = story
         page.goto(base_url + path)
