@@ -27,6 +27,7 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
 
     from searcher.pipeline.ingest import iter_input_files, read_file
     from searcher.pipeline.segment import segment_page
+    from searcher.records import story_title
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -59,7 +60,9 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
                 continue
             click.echo(f"== {page.origin} ({page.source}) {len(stories)} stories")
             for story in stories:
-                click.echo(f"[{story.position}] {story.date or '-'} ({story.date_basis}) {story.headline or '(untitled)'}")
+                when = f"{story.date} ({story.date_basis})" if story.date else "undated"
+                title = story.headline or f"[no headline] {story_title(None, story.body)[0]}"
+                click.echo(f"[{story.position}] {when} {title}")
                 first = story.body[0] if story.body else ""
                 click.echo(f"    {first[:100]}{'…' if len(first) > 100 else ''}  [{len(story.body)} paragraphs]")
     if not pages_read:

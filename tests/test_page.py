@@ -332,3 +332,39 @@ def test_every_control_shows_keyboard_focus(page, base_url):
         assert focus["outline"] or focus["bar"], focus
         seen.add(focus["what"].split(".")[0])
     assert {"INPUT", "SELECT", "BUTTON", "A", "SUMMARY"} <= seen
+
+
+# ---- the command line reads the same way ------------------------------------------------------
+
+def test_cli_prints_readable_dates_titles_and_the_undated_choice(page_index):
+    from click.testing import CliRunner
+
+    from livesearch.cli import main
+
+    def search(*args):
+        result = CliRunner().invoke(main, ["search", *args, "--index", str(page_index), "--limit", "20"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ranged = search("harbour", "--from", "2023")
+    assert ranged.startswith("4 stories match")
+    assert "(2 undated stories left out by the date range; --undated include adds them)" in ranged
+    everything = search("harbour", "--from", "2023", "--undated", "include", "--sort", "oldest")
+    assert everything.startswith("6 stories match")
+    assert "6 Feb 2023, 08:30 UTC+1 (stated) · Coast Ledger" in everything
+    assert everything.rstrip().count("undated ·") == 2 and "(none)" not in everything
+    untitled = search("union leaders")
+    assert "[untitled] Union leaders said the new offer was the best they could hope for." in untitled
+
+
+def test_progress_is_a_few_lines_when_stderr_is_not_a_terminal():
+    from searcher.build import StageLines
+
+    out = io.StringIO()
+    stage = StageLines(range(1000), "reading", "files", out)
+    for n in stage:
+        stage.set_postfix(stories=n)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "reading: 0/1000 files" and len(lines) == 11
+    assert re.fullmatch(r"reading: 1000/1000 files, stories=999, \d+\.\d s", lines[-1])
+    assert "\r" not in out.getvalue()
