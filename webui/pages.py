@@ -148,8 +148,12 @@ class SearchLinks:
                 chips.append({"label": label, "value": value, "excluded": excluded,
                               "href": self.without(key, value)})
             elif key in ("from", "to"):
-                chips.append({"label": key, "value": value, "excluded": False,
+                shown = display.human_date(value) if re.fullmatch(r"\d{4}-\d\d-\d\d", value) else value
+                chips.append({"label": key, "value": shown, "excluded": False,
                               "href": self.without(key, value)})
+            elif key == "undated":
+                chips.append({"label": "undated", "value": "included" if value == "include" else "left out",
+                              "excluded": False, "href": self.without(key, value)})
         return chips
 
 
