@@ -82,6 +82,16 @@ _index_option = click.option(
 )
 
 
+_cluster_option = click.option(
+    "--cluster",
+    envvar="LIVESEARCH_CLUSTER",
+    default=None,
+    metavar="ADDRESS",
+    help="Segment and tag on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+         "for worker processes on this machine (or set LIVESEARCH_CLUSTER). Writing stays here.",
+)
+
+
 def _filter_options(command):
     """The search filters, named as the web API's parameters (one per facet of the registry), so
     both parse them the same way."""
@@ -154,11 +164,12 @@ def _run_indexing(action, paths, index_dir, **options) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_index_option
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging (faster; facets stay empty).")
-def build(paths, index_dir, no_entities) -> None:
+@_cluster_option
+def build(paths, index_dir, no_entities, cluster) -> None:
     """Index every live blog under PATHS into a fresh index, swapped in when complete."""
     from searcher import build as pipeline
 
-    _run_indexing(pipeline.build, paths, index_dir, entities=not no_entities)
+    _run_indexing(pipeline.build, paths, index_dir, entities=not no_entities, cluster=cluster)
 
 
 @main.command()
@@ -166,11 +177,12 @@ def build(paths, index_dir, no_entities) -> None:
 @_index_option
 @click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
-def update(paths, index_dir, prune, no_entities) -> None:
+@_cluster_option
+def update(paths, index_dir, prune, no_entities, cluster) -> None:
     """Index new and changed files under PATHS; unchanged files are skipped."""
     from searcher import build as pipeline
 
-    _run_indexing(pipeline.update, paths, index_dir, prune=prune, entities=not no_entities)
+    _run_indexing(pipeline.update, paths, index_dir, prune=prune, entities=not no_entities, cluster=cluster)
 
 
 @main.command()

@@ -35,9 +35,11 @@ from pathlib import Path
 
 import requests
 
+from searcher import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-FACETS = ("countries", "people", "organizations", "places")
+FACETS = tuple(spec.name for spec in registry.story_facets())
 FACET_LIMIT = 30
 PER_PAGE = 20
 DATE_RANGE = ("2023-01-01", "2023-06-30")

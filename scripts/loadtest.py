@@ -38,6 +38,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from searcher import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 LIVESEARCH = Path(sys.executable).with_name("livesearch")
 MAX_CLIENTS = 256
@@ -127,7 +129,7 @@ class Vocabulary:
         data = session.get(f"{url}/api/search", params={"per_page": 100}, timeout=30).json()
         text = " ".join(re.sub(r"<[^>]+>", " ", h["headline"] + " " + h["snippet"]) for h in data["hits"])
         words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{5,}", text)})
-        params = {"countries": "country", "people": "person", "organizations": "org", "places": "place", "sources": "source"}
+        params = {spec.name: spec.param for spec in registry.facets()}
         facets = {params[name]: [v["value"] for v in values] for name, values in data["facets"].items() if name in params and values}
         months = [b["value"] for b in data["facets"]["dates"]]
         if not words or not data["hits"]:

@@ -368,3 +368,11 @@ def test_progress_is_a_few_lines_when_stderr_is_not_a_terminal():
     assert lines[0] == "reading: 0/1000 files" and len(lines) == 11
     assert re.fullmatch(r"reading: 1000/1000 files, stories=999, \d+\.\d s", lines[-1])
     assert "\r" not in out.getvalue()
+
+    out = io.StringIO()  # driven by update(), as the reading stage does
+    stage = StageLines(["a", "b", "c"], "reading", "files", out)
+    for _ in range(3):
+        stage.update()
+    stage.close()
+    stage.close()
+    assert out.getvalue().splitlines()[-1].startswith("reading: 3/3 files, ") and len(out.getvalue().splitlines()) == 4

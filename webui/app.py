@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -22,11 +23,16 @@ from webui.engine import EXTENSION_KEY
 log = logging.getLogger(__name__)
 
 
-def create_app(index_dir: str | os.PathLike | None = None) -> Flask:
-    """Build the app; the index folder defaults to $LIVESEARCH_INDEX, then ./index."""
+def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
+    """Build the app from a config mapping (Flask's way: `INDEX_DIR`, ...), or from just an index
+    folder; the folder defaults to $LIVESEARCH_INDEX, then ./index."""
+    if config is not None and not isinstance(config, Mapping):
+        config = {"INDEX_DIR": config}
     app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=default_index_dir())
+    app.config.from_mapping(config or {})
     app.json.sort_keys = False
-    app.extensions[EXTENSION_KEY] = Engine(Path(index_dir) if index_dir else default_index_dir())
+    app.extensions[EXTENSION_KEY] = Engine(Path(app.config["INDEX_DIR"]))
     security.install(app)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)

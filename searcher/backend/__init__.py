@@ -13,9 +13,11 @@ highlight would, so a remote backend needs one round trip per search.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from searcher.records import Story
 from searcher.search.request import SearchRequest
 from searcher.search.results import FacetValue, SearchResult
 
@@ -45,6 +47,48 @@ class SearchBackend(Protocol):
 
     def close(self) -> None:
         """Release the calling thread's resources."""
+
+
+class IndexWriter(Protocol):
+    """One run's writes, made visible together when the run's block completes."""
+
+    manifest: object  # per input file: fingerprint and counts, for `update` (store-specific)
+
+    def begin(self, expected_stories: int) -> None:
+        """Called once before the first write, with how many stories are coming."""
+
+    def add(self, story: Story, file_key: str) -> None:
+        """Index a story read from the input file `file_key`."""
+
+    def delete_file(self, file_key: str) -> None:
+        """Remove every story indexed from `file_key`."""
+
+    def has_story(self, story_id: str, unless_from: set[str]) -> bool:
+        """A story with this id is indexed already, from a file not in `unless_from`."""
+
+
+@runtime_checkable
+class IndexStore(Protocol):
+    """The write side: an index that is rebuilt or amended atomically, one writer at a time."""
+
+    index_dir: Path
+    cache_path: Path  # where the enrichment cache lives beside the index
+
+    def exists(self) -> bool:
+        """A finished index is there to amend."""
+
+    def rebuild(self) -> AbstractContextManager[IndexWriter]:
+        """A fresh index, made live only when the block completes; the old one serves until then."""
+
+    def amend(self) -> AbstractContextManager[IndexWriter]:
+        """The live index, changed in one commit when the block completes."""
+
+
+def open_store(index_dir: Path | str) -> IndexStore:
+    """The write side for an index folder (today always Whoosh)."""
+    from searcher.backend.whoosh.store import WhooshStore
+
+    return WhooshStore(Path(index_dir))
 
 
 def open_backend(index_dir: Path | str) -> SearchBackend:

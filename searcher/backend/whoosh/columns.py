@@ -175,9 +175,8 @@ class Columns:
         """Matching documents by date, undated last in both orders; the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
-        undated = times == NO_DATE
-        # newest first sorts on -time; NO_DATE (int64 max) must not be negated into the front
-        key = np.where(undated, NO_DATE, -times) if newest else times
+        # undated last in both orders (negating int64's minimum overflows, so map, don't negate)
+        key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
             part = np.argpartition(key, limit - 1)[:limit]
