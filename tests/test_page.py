@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from searcher import build as index
-from test_browser import CHROMIUM_ARGS, browser, page, params, wait_for_total  # noqa: F401  (fixtures)
+from test_browser import browser, page, params, wait_for_total  # noqa: F401  (fixtures)
 from webui.app import create_app
 from webui.pages import original_link, typed_prefix
 from webui_support import FIXTURE_PAGES, served
@@ -46,10 +46,6 @@ def base_url(page_index):
 @pytest.fixture(scope="module")
 def client(page_index):
     return create_app(page_index).test_client()
-
-
-def hit(page, title: str):
-    return page.locator(".hit", has=page.locator(".hit-headline", has_text=title))
 
 
 # ---- dates --------------------------------------------------------------------------------
