@@ -372,3 +372,16 @@ def test_progress_is_a_few_lines_when_stderr_is_not_a_terminal():
     stage.close()
     stage.close()
     assert out.getvalue().splitlines()[-1].startswith("reading: 3/3 files, ") and len(out.getvalue().splitlines()) == 4
+
+
+def test_demo_generator_and_build_agree_on_the_story_count(tmp_path):
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    made = subprocess.run([sys.executable, str(HERE.parent / "scripts" / "make_corpus.py"), str(corpus),
+                           "--stories", "2000", "--seed", "1"], capture_output=True, text=True, check=True)
+    said = re.search(r"a build indexes (\d+) stories", made.stderr)
+    assert said, made.stderr  # 2,000 asked; the end-of-page teasers are named and counted
+    summary = index.build([corpus], tmp_path / "ix", entities=False, progress=False)
+    assert summary.stories == int(said.group(1)) == 2003
