@@ -27,7 +27,11 @@ from searcher import build  # noqa: E402
 from webui.app import create_app  # noqa: E402
 
 VIEWS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-SEARCH = "/?q=aid&sort=newest"  # a search with facets, a timeline and dated hits
+# The demo corpus plus the test fixtures' harbour strike blog, which has what the demo corpus
+# lacks: times with zones, a post without a headline and undated posts.
+EXTRA = ROOT / "tests" / "fixtures" / "page"
+SEARCH = "/?q=harbour+OR+offer&sort=newest"  # facets, a timeline with an undated count, a generated title
+STORY = "Union leaders"  # the story page shown: the post without a headline
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"]
 
 
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                         "--stories", str(args.stories), "--seed", str(args.seed)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print("screenshots: indexing (with entity tagging)", file=sys.stderr)
-        build.build([corpus], index, progress=False)
+        build.build([corpus, EXTRA], index, progress=False)
         server = create_server(create_app(index), host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
         base = f"http://127.0.0.1:{server.effective_port}"
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                     page.wait_for_selector("#search-app[data-state=ready]")
                     page.evaluate("document.activeElement.blur()")
                     shot(page, args.out / f"search-{name}.png")
-                    page.locator(".hit-headline a").first.click()
+                    page.locator(".hit-headline a", has_text=STORY).first.click()
                     page.wait_for_selector("article.story")
                     shot(page, args.out / f"story-{name}.png")
                     context.close()

@@ -244,36 +244,38 @@ def bucket_label(value: str) -> str:
 
 
 def ticks(values: list[str]) -> list[Tick]:
-    """Axis labels: years (and months when there are few) for months; months (and weeks when
-    there are few) for days. Labels closer than MIN_TICK_GAP of the width are dropped."""
+    """Axis labels in two rows, so they never collide: the bottom row names years (month axis)
+    or months (day axis) where they begin, and the first bucket's; the top row, when there are
+    few buckets, names months (every one, or every other) or days (1, 8, 15, 22, 29)."""
     n = len(values)
-    out: list[Tick] = []
+    major: list[tuple[int, str]] = []
+    minor: list[tuple[int, str]] = []
     for i, value in enumerate(values):
         parts = value.split("-")
+        month = calendar.month_abbr[int(parts[1])]
         if len(parts) == 3:
-            month, day = calendar.month_abbr[int(parts[1])], int(parts[2])
+            day = int(parts[2])
             if day == 1 or i == 0:
-                out.append(Tick(f"{day} {month}" + (f" {parts[0]}" if i == 0 or parts[1] == "01" else ""), i, True))
-            elif n <= 35 and (day - 1) % 7 == 0:
-                out.append(Tick(str(day), i, False))
+                major.append((i, f"{month} {parts[0]}"))
+            if n <= 35 and (day - 1) % 7 == 0:
+                minor.append((i, str(day)))
         else:
-            month = int(parts[1])
-            if month == 1 or i == 0:
-                out.append(Tick(parts[0] if month == 1 else f"{calendar.month_abbr[month]} {parts[0]}", i, True))
-            elif n <= 18:
-                out.append(Tick(calendar.month_abbr[month], i, False))
-    kept: list[Tick] = []
-    gap = max(1.0, n * MIN_TICK_GAP)
-    for tick in out:
-        if kept and tick.left - kept[-1].left < gap:
-            if tick.major and not kept[-1].major and len(kept) > 1:
-                kept[-1] = tick
-            continue
-        kept.append(tick)
-    return [Tick(t.label, 100.0 * (t.left + 0.5) / n, t.major) for t in kept]
+            if parts[1] == "01" or i == 0:
+                major.append((i, parts[0] if parts[1] == "01" else f"{month} {parts[0]}"))
+            if n <= 12 or (n <= 24 and int(parts[1]) % 2 == 1):
+                minor.append((i, month))
+    gap = max(2.0, n * MIN_TICK_GAP)
+    if len(major) > 1 and major[1][0] - major[0][0] < gap:
+        major.pop(0)  # the first bucket's label would collide with the next year's (month's)
+    kept = [t for k, t in enumerate(major) if k == 0 or t[0] - major[k - 1][0] >= gap]
+
+    def place(i: int, label: str, is_major: bool) -> Tick:
+        return Tick(label, 100.0 * (i + 0.5) / n, is_major)
+
+    return [place(i, label, False) for i, label in minor] + [place(i, label, True) for i, label in kept]
 
 
-MIN_TICK_GAP = 0.09  # of the axis width between two labels
+MIN_TICK_GAP = 0.09  # of the axis width between two labels of the bottom row
 
 
 def histogram(result, date_from: str | None, date_to: str | None) -> Histogram:
