@@ -256,7 +256,6 @@ def test_show_more_on_a_long_facet_list(page, base_url):
 def test_show_more_works_without_javascript(browser, base_url):  # noqa: F811
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(base_url + "/?q=harbour")
     page.goto(base_url + "/")
     page.locator('.facet[data-facet="countries"] .facet-more').click()
     assert page.locator("h1").inner_text() == "Countries"
