@@ -111,6 +111,8 @@ def _filter_options(command):
         click.option("--undated", type=click.Choice(["include", "exclude"]),
                      help="Stories with no date: included unless --from/--to is given."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
+        click.option("--literal", is_flag=True,
+                     help="Search the words exactly as typed: no name variants, corrections or dropped words."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -125,7 +127,8 @@ def _request(query, options: dict, per_page=20):
 
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
               "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
-              "undated": [options["undated"]] if options.get("undated") else []}
+              "undated": [options["undated"]] if options.get("undated") else [],
+              "literal": ["1" if options.get("literal") else ""]}
     for spec in registry.facets():
         params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
         params[f"exclude_{spec.param}"] = list(options.get(f"exclude_{spec.name}") or ())
@@ -202,6 +205,8 @@ def search(query, limit, as_json, index_dir, **options) -> None:
         return
     from searcher.search.display import dated_text, plural
 
+    for line in rewrite_lines(result):
+        click.echo(line)
     click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
                f"({result.took_ms:.0f} ms)")
     if result.undated and not result.undated_included:
@@ -216,6 +221,20 @@ def search(query, limit, as_json, index_dir, **options) -> None:
             click.echo(f"     {hit.url}")
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
+
+
+def rewrite_lines(result) -> list[str]:
+    """What the engine did to the query and filters, as the web page says it (issue 14)."""
+    lines = [f"note: {note.message()}" for note in result.filter_notes]
+    if result.corrected:
+        lines.append(f"Showing results for {result.corrected.query}; "
+                     f"search instead for {result.corrected.original} (--literal)")
+    for word, others in result.expanded.items():
+        lines.append(f"Also matching {', '.join(others)} for {word} (--literal for {word} only)")
+    if result.relaxed:
+        shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
+        lines.append(f"No story has all of {result.relaxed.original}; showing stories with {shown}")
+    return lines
 
 
 def _terminal(fragment: str) -> str:
@@ -244,6 +263,10 @@ def stats(index_dir, as_json) -> None:
     click.echo(f"stories    {figures['stories']} from {figures['pages']} pages in {figures['files']} files")
     click.echo(f"dates      {dates['first'] or '-'} to {dates['last'] or '-'} ({dates['undated']} undated)")
     click.echo("sources    " + ", ".join(f"{s['value']} ({s['count']})" for s in figures["sources"]))
+    analyzer = figures.get("analyzer") or {}
+    if analyzer.get("rebuild"):
+        click.echo(f"analyzer   version {analyzer['version']}, older than this livesearch's {analyzer['current']}: "
+                   f"searches work, but spelling families and compounds need `livesearch build` again")
     for facet, values in figures["top"].items():
         click.echo(f"{facet:<10} " + (", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"))
 

@@ -60,7 +60,7 @@ def error_of(client, spec, template: str, url: str, status: int = 400) -> str:
 def test_openapi_document_is_valid_and_documents_every_search_parameter(spec):
     validate_spec(spec)
     documented = set(spec["components"]["parameters"])
-    expected = {"q", "from", "to", "sort", "page", "per_page", "undated"}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "undated", "literal"}
     expected |= set(FACET_PARAMS) | {f"exclude_{p}" for p in FACET_PARAMS}
     assert documented == expected
 
@@ -149,8 +149,11 @@ def test_month_dates_are_accepted(client, spec):
 
 
 def test_suggestion_offers_a_correction(client, spec):
-    data = get_json(client, spec, "/api/search", "/api/search?q=generatros")
+    data = get_json(client, spec, "/api/search", "/api/search?q=generatros&literal=1")
     assert data["total"] == 0 and data["suggestion"] == "generators"
+    data = get_json(client, spec, "/api/search", "/api/search?q=generatros")
+    assert data["total"] > 0 and data["corrected"]["query"] == "generators"
+    assert data["corrected"]["words"] == [{"from": "generatros", "to": "generators"}]
 
 
 @pytest.mark.parametrize(

@@ -97,9 +97,11 @@ def test_phrases_wildcards_and_fuzzy_terms(engine):
 
 
 def test_did_you_mean(engine):
-    result = run(engine, q="protestrs")
-    assert result.total == 0 and result.suggestion
+    result = run(engine, q="protestrs", literal="1")  # as typed: nothing, and a real word offered
+    assert result.total == 0 and result.suggestion == "protesters"
     assert run(engine, q=result.suggestion).total == 1
+    corrected = run(engine, q="protestrs")  # by default the correction runs, and says so
+    assert corrected.total == 1 and corrected.corrected.query == "protesters"
 
 
 @pytest.mark.parametrize("params, message", [

@@ -63,6 +63,9 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order (undated stories come last in both date orders).", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
+              "words; see `corrected` and `relaxed` in the response).",
+              {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
     ]
     return params
 
@@ -99,12 +102,42 @@ def _schemas() -> dict:
         "took_ms": {"type": "number", "minimum": 0},
         "hits": {"type": "array", "items": _ref("Hit")},
         "facets": _ref("Facets"),
-        "suggestion": NULLABLE_STRING,
+        "suggestion": {**NULLABLE_STRING, "description": "A did-you-mean of real words of the stories, "
+                       "offered when the query ran as typed (`literal=1` or operators) and matched nothing."},
         "undated": _object({
             "count": {"type": "integer", "minimum": 0,
                       "description": "Matches with no date, ignoring the date range; not in `facets.dates`."},
             "included": {"type": "boolean", "description": "Whether they are among `total` (see `undated`)."},
         }),
+        "corrected": {"oneOf": [{"type": "null"}, _ref("Correction")],
+                      "description": "Set when unknown words were replaced by words or names of the stories "
+                                     "and the corrected query ran (\"Showing results for …\")."},
+        "relaxed": {"oneOf": [{"type": "null"}, _ref("Relaxation")],
+                    "description": "Set when no story had every word and stories with most of them are shown "
+                                   "(\"No story has all of …\")."},
+        "expanded": {"type": "object", "additionalProperties": STRING_LIST,
+                     "description": "Query words that also matched other spellings of a name (Kiev: [Kyiv])."},
+        "filter_notes": {"type": "array", "items": _ref("FilterNote"),
+                         "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
+                                        "or matching no value, with the closest known ones."},
+    })
+    correction = _object({
+        "query": {"type": "string", "description": "The query that ran."},
+        "original": {"type": "string", "description": "The query as typed; add literal=1 to run it."},
+        "words": {"type": "array", "items": _object({"from": {"type": "string"}, "to": {"type": "string"}})},
+    })
+    relaxation = _object({
+        "query": {"type": "string", "description": "The rarest set of words kept."},
+        "original": {"type": "string", "description": "All the words (after any correction)."},
+        "dropped": {**STRING_LIST, "description": "Words in none of the sets kept."},
+        "alternatives": {**STRING_LIST, "description": "Every set of words whose stories are shown."},
+    })
+    filter_note = _object({
+        "param": {"type": "string"},
+        "value": {"type": "string"},
+        "resolved": NULLABLE_STRING,
+        "did_you_mean": STRING_LIST,
+        "message": {"type": "string"},
     })
     neighbour = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["id", "headline"],
@@ -138,7 +171,8 @@ def _schemas() -> dict:
     error = _object({"error": {"type": "string"}})
     return {
         "FacetValue": facet_value, "DateBucket": date_bucket, "Hit": hit, "Facets": facets,
-        "SearchResponse": search_response, "Story": story, "FacetValues": facet_values, "Error": error,
+        "SearchResponse": search_response, "Correction": correction, "Relaxation": relaxation,
+        "FilterNote": filter_note, "Story": story, "FacetValues": facet_values, "Error": error,
     }
 
 

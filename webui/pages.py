@@ -28,7 +28,7 @@ from webui.engine import engine, run_search
 blueprint = Blueprint("pages", __name__)
 
 SORTS = (("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first"))
-FORM_FIELDS = ("q", "sort", "from", "to", "page", "per_page")  # edited in the form, not carried as hidden
+FORM_FIELDS = ("q", "sort", "from", "to", "page", "per_page", "literal")  # edited in the form, not carried as hidden
 PAGER_SPAN = 2  # pages shown either side of the current one
 BAR_PX = 48  # widest a histogram bar is drawn; many buckets shrink to fit the width
 PARTIAL_HEADER = "X-Livesearch-Partial"  # app.js: answer with the results region only
@@ -130,7 +130,14 @@ class SearchLinks:
         return url_for("pages.facet_page", name=facet) + ("?" + urlencode(self.filters) if self.filters else "")
 
     def query(self, q: str) -> str:
-        return self.href([p for p in self.filters if p[0] != "q"] + [("q", q)])
+        return self.href([p for p in self.filters if p[0] not in ("q", "literal")] + [("q", q)])
+
+    def literal(self, q: str) -> str:
+        """The search for `q` exactly as typed (no variants, corrections or dropped words)."""
+        return self.href([p for p in self.filters if p[0] not in ("q", "literal")] + [("q", q), ("literal", "1")])
+
+    def replace_filter(self, param: str, old: str, new: str) -> str:
+        return self.href([(k, new if (k, v) == (param, old) else v) for k, v in self.filters])
 
     def hidden_fields(self) -> list[tuple[str, str]]:
         """Facet filters the plain HTML form carries along when the query is edited."""

@@ -45,6 +45,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
     undated: str | None = None  # "include" / "exclude"; None: include unless a date range is set
 
     @property
@@ -81,10 +82,11 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
+        literal = _bool_param(params, "literal")
         undated = _last(params, "undated")
         if undated is not None and undated not in UNDATED:
             raise QueryError(f"undated must be include or exclude, not {undated!r}")
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, undated)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, literal=literal, undated=undated)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -104,6 +106,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if self.literal:
+            out.append(("literal", "1"))
         return out
 
 
@@ -143,6 +147,15 @@ def _clean_values(values: list[str]) -> list[str]:
 def _last(params: Mapping[str, list[str]], name: str) -> str | None:
     values = [v for v in params.get(name, []) if v.strip()]
     return values[-1].strip() if values else None
+
+
+def _bool_param(params: Mapping[str, list[str]], name: str) -> bool:
+    text = (_last(params, name) or "").lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise QueryError(f"{name!r} must be 1 or 0, not {text!r}")
 
 
 def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: int, high: int) -> int:

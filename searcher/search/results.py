@@ -46,6 +46,42 @@ class Hit:
 
 
 @dataclass
+class Correction:
+    """What the engine ran instead of an unknown word (issue 14): "Showing results for …"."""
+
+    query: str  # the corrected query, as run
+    original: str  # the query as typed; `literal=1` runs it as it is
+    words: list[dict]  # [{"from": typed word, "to": word of the stories}]
+
+
+@dataclass
+class Relaxation:
+    """Which words were left out when no story had them all: "No story has all of …"."""
+
+    query: str  # the words kept (the rarest set when several), as run
+    original: str  # all the words (after any correction)
+    dropped: list[str]  # words in none of the sets kept
+    alternatives: list[str] = field(default_factory=list)  # every set of words shown, rarest first
+
+
+@dataclass
+class FilterNote:
+    """A filter value read as another indexed value, or matching none (with the nearest ones)."""
+
+    param: str  # the URL parameter (`country`)
+    value: str  # as given
+    resolved: str | None  # the indexed value it stands for (`UK` -> `United Kingdom`), or None
+    did_you_mean: list[str] = field(default_factory=list)  # known values close to an unknown one
+
+    def message(self) -> str:
+        if self.resolved:
+            return f"{self.param} {self.value!r} read as {self.resolved!r}"
+        if self.did_you_mean:
+            return f"no {self.param} {self.value!r} in the index; did you mean {' or '.join(map(repr, self.did_you_mean))}?"
+        return f"no {self.param} {self.value!r} in the index"
+
+
+@dataclass
 class SearchResult:
     query: str
     total: int
@@ -55,7 +91,11 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     dates: list[dict]  # [{"value": "2023-10" or "2023-10-13", "count": n}], in date order
-    suggestion: str | None = None
+    suggestion: str | None = None  # a did-you-mean when the query ran literally and matched nothing
+    corrected: Correction | None = None
+    relaxed: Relaxation | None = None
+    expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
+    filter_notes: list[FilterNote] = field(default_factory=list)
     undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
     undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
 
@@ -73,6 +113,10 @@ class SearchResult:
             "hits": [h.to_json() for h in self.hits],
             "facets": {**facets, "dates": list(self.dates)},
             "suggestion": self.suggestion,
+            "corrected": vars(self.corrected).copy() if self.corrected else None,
+            "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
+            "expanded": {k: list(v) for k, v in self.expanded.items()},
+            "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
             "undated": {"count": self.undated, "included": self.undated_included},
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,13 +15,16 @@ import numpy as np
 from searcher import registry
 from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
+from searcher.backend.whoosh import rewrite
+from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
+from searcher.backend.whoosh.variants import NameTable
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
 from searcher.records import story_title
 from searcher.search.request import SearchRequest, facet_names
-from searcher.search.results import FacetValue, Hit, SearchResult
+from searcher.search.results import FacetValue, FilterNote, Hit, SearchResult
 
 FACET_LIMIT = 30  # values per facet in a search result; facet_values() pages further
 
@@ -33,6 +37,16 @@ class _Snapshot:
         self.ix = ix
         self.searcher = ix.searcher()
         self.columns = cache.columns(self.searcher)
+        self._names: NameTable | None = None
+        me = weakref.ref(self)  # no cycle: a snapshot closes its searcher when dropped
+        self.columns.resolver = lambda facet, value: (snap := me()) and snap.names.resolve_filter(facet, value)
+
+    @property
+    def names(self) -> NameTable:
+        """Name words and variants of this index state (variants.py), built on first use."""
+        if self._names is None:
+            self._names = NameTable(self.columns.values)
+        return self._names
 
     def is_current(self, generation: Path | None) -> bool:
         return generation == self.generation and self.searcher.up_to_date()
@@ -92,22 +106,34 @@ class WhooshBackend:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
-        undated = self._matches(snap, query, req, dates=False) & (snap.columns.days < 0)
-        mask = self._matches(snap, query, req)
+        query, mask, plan = self._understood(snap, req)
+        no_date = snap.columns.days < 0
+        if (req.date_from or req.date_to or not req.include_undated) and no_date.any():
+            # the undated stories the date choice leaves out: the same search without it
+            undated = self._query_mask(snap, query) & self._filtered(snap, req, dates=False) & no_date
+        else:
+            undated = mask & no_date
         total = int(mask.sum())
         start = (req.page - 1) * req.per_page
         ranked = req.sort == "relevance" and query is not None
         if ranked:
             rank_by = phrases_as_words(query)
-            narrowed = bool(req.filters or req.excludes or req.date_from or req.date_to) or rank_by is not query
+            narrowed = (
+                bool(req.filters or req.excludes or req.date_from or req.date_to)
+                or rank_by is not query
+                or plan is not None
+            )
             docs_scores = self._ranked(snap, rank_by, mask if narrowed else None, start + req.per_page)[start:]
         else:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
-        marker = Highlighter(query_terms(query, snap.searcher.reader()))
+        marker = Highlighter(query_terms(query, snap.searcher.reader()), snap.ix.schema["body"].analyzer)
         hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
-        suggestion = self._suggest(snap, query, req.q) if query is not None and total == 0 else None
+        suggestion = (
+            rewrite.suggest(snap.searcher, snap.ix.schema, req.q, snap.names)
+            if query is not None and total == 0
+            else None
+        )
         return SearchResult(
             query=req.q,
             total=total,
@@ -120,6 +146,10 @@ class WhooshBackend:
             suggestion=suggestion,
             undated=int(undated.sum()),
             undated_included=req.include_undated,
+            corrected=plan.corrected if plan else None,
+            relaxed=plan.relaxed if plan else None,
+            expanded=plan.expanded if plan else {},
+            filter_notes=self._filter_notes(snap, req),
         )
 
     @_damage_is_index_missing
@@ -150,7 +180,7 @@ class WhooshBackend:
         facet = spec.name
         snap = self._current()
         req = req or SearchRequest()
-        mask = self._matches(snap, parse_query(req.q, snap.ix.schema), req)
+        _, mask, _ = self._understood(snap, req)
         folded = prefix.strip().casefold()
 
         def keep(value: str) -> bool:
@@ -169,8 +199,7 @@ class WhooshBackend:
 
         Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
-        query = parse_query(req.q, snap.ix.schema)
-        mask = self._matches(snap, query, req)
+        query, mask, _ = self._understood(snap, req)
         if req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
@@ -206,6 +235,11 @@ class WhooshBackend:
                 if facet != "sources"
             },
             "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            "analyzer": {
+                "version": index_analyzer_version(snap.ix.schema),
+                "current": ANALYZER_VERSION,
+                "rebuild": index_analyzer_version(snap.ix.schema) < ANALYZER_VERSION,
+            },
             "built_at": manifest.built_at,
             "updated_at": manifest.updated_at,
         }
@@ -222,16 +256,56 @@ class WhooshBackend:
         self._local.snapshot = _Snapshot(gen, ix, self._cache)
         return self._local.snapshot  # the old one closes when its last request lets go of it
 
-    def _matches(self, snap: _Snapshot, query, req: SearchRequest, dates: bool = True) -> np.ndarray:
-        """The documents matching `req` (ignoring its date range and undated choice unless `dates`)."""
+    def _understood(self, snap: _Snapshot, req: SearchRequest):
+        """(query, matches, rewrite.Understanding or None): the query as journalists mean it
+        (variants, corrections, relaxation; rewrite.py) unless the request is literal."""
+        query = parse_query(req.q, snap.ix.schema)
+        filtered = self._filtered(snap, req)
+        plan = None
+        if query is not None and not req.literal:
+            plan = rewrite.understand(snap.searcher, snap.ix.schema, req.q, snap.columns.live, filtered, snap.names)
+        if plan is not None and plan.query is None:  # nothing rewritten; its matches already read
+            return query, plan.mask, None
+        if plan is not None:
+            query = plan.query
+            if plan.mask is not None:
+                return query, plan.mask, plan
+        return query, self._query_mask(snap, query) & filtered, plan
+
+    def _filter_notes(self, snap: _Snapshot, req: SearchRequest) -> list[FilterNote]:
+        """Filter values read as another indexed value (`UK`), or matching no value at all."""
+        notes = []
+        for kind in (req.filters, req.excludes):
+            for facet, values in kind.items():
+                spec = registry.facet(facet)
+                param = spec.param if spec else facet
+                if kind is req.excludes:
+                    param = f"exclude_{param}"
+                for value in values:
+                    resolved = snap.columns.resolve(facet, value)
+                    if resolved is None:
+                        notes.append(FilterNote(param, value, None, snap.names.closest_values(facet, value)))
+                    elif resolved.casefold() != value.casefold():
+                        notes.append(FilterNote(param, value, resolved))
+        return notes
+
+    def _query_mask(self, snap: _Snapshot, query) -> np.ndarray:
         cols = snap.columns
         if query is None:
-            mask = cols.live.copy()
-        else:
-            mask = np.zeros(len(cols.live), dtype=bool)
-            docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-            mask[docs] = True
-            mask &= cols.live
+            return cols.live.copy()
+        mask = np.zeros(len(cols.live), dtype=bool)
+        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
+        mask[docs] = True
+        return mask & cols.live
+
+    def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
+        return self._query_mask(snap, query) & self._filtered(snap, req)
+
+    def _filtered(self, snap: _Snapshot, req: SearchRequest, dates: bool = True) -> np.ndarray:
+        """Live documents that pass the request's filters and (unless not `dates`) its date range
+        and undated choice."""
+        cols = snap.columns
+        mask = cols.live.copy()
         for facet, values in req.filters.items():
             for value in values:
                 mask &= cols.value_mask(facet, value)
@@ -288,16 +362,6 @@ class WhooshBackend:
             ]
             out[facet] = values
         return out
-
-    def _suggest(self, snap: _Snapshot, query, text: str) -> str | None:
-        """A did-you-mean, or None. Whoosh's corrector fails on some texts whose tokens carry no
-        character offsets (e.g. "æäb<@", found by Schemathesis) and on empty ranges such as
-        "[zz TO zzz]" (found by Hypothesis); no suggestion then."""
-        try:
-            corrected = snap.searcher.correct_query(query, text)
-            return corrected.string if corrected.query != query else None
-        except (TypeError, AttributeError):
-            return None
 
 
 def _link(doc: dict) -> dict:

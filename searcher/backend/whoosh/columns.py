@@ -97,6 +97,9 @@ class Columns:
         self._folded = {f: {v.casefold(): i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
+        # facet, value -> the indexed value it names (`UK` -> `United Kingdom`), or None:
+        # set by the backend from variants.py (issue 14)
+        self.resolver = None
 
     @classmethod
     def combine(cls, leaves: list[tuple[_LeafColumns, int]], size: int) -> Columns:
@@ -125,6 +128,9 @@ class Columns:
         vid = self._ids[facet].get(value)
         if vid is None:
             vid = self._folded[facet].get(value.casefold())
+        if vid is None and self.resolver is not None:
+            other = self.resolver(facet, value)
+            vid = None if other is None else self._ids[facet].get(other)
         return None if vid is None else self.values[facet][vid]
 
     def value_mask(self, facet: str, value: str) -> np.ndarray:

@@ -17,13 +17,17 @@ from searcher.backend.whoosh.schema import make_schema
 SNIPPET_CHARS = 240
 ALLOWED_TAGS = frozenset({"mark"})
 _ANALYZER = make_schema()["body"].analyzer  # headline and body share it
+# Compounds are marked by their parts too (`counter-terrorism` for the word `terrorism`):
+# the analyzer's index mode gives parts and joined word (analysis.py).
+_MODE = "index"
 
 
 class Highlighter:
     """Marks the terms of one query; built once per search, used for the page's hits."""
 
-    def __init__(self, terms: frozenset[str]):
+    def __init__(self, terms: frozenset[str], analyzer=None):
         self.terms = terms
+        self._analyzer = analyzer or _ANALYZER  # the index's own, which made `terms`
         self._formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         self._whole = highlight.WholeFragmenter()
         self._context = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
@@ -40,7 +44,9 @@ class Highlighter:
     def _mark(self, text: str, fragmenter, top: int) -> str:
         if not self.terms or not text:
             return ""
-        return highlight.highlight(text, self.terms, _ANALYZER, fragmenter, self._formatter, top=top)
+        return highlight.highlight(
+            text, self.terms, self._analyzer, fragmenter, self._formatter, top=top, mode=_MODE
+        )
 
 
 _cleaners = threading.local()  # a bleach Cleaner is costly to build and not thread-safe

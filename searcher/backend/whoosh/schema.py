@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from whoosh import fields
-from whoosh.analysis import StemmingAnalyzer
 
 from searcher import registry
+from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story, story_title
 
@@ -26,7 +26,7 @@ HEADLINE_BOOST = 2.0
 
 
 def make_schema() -> fields.Schema:
-    text = StemmingAnalyzer()
+    text = text_analyzer()  # analysis.py: no stop list, compounds, spelling families, stems
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),  # the input file, the unit of `update`
@@ -35,7 +35,8 @@ def make_schema() -> fields.Schema:
         source=fields.STORED(),
         url=fields.STORED(),
         page_title=fields.STORED(),
-        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST),
+        # spelling=True: the words as written, for corrections that are real words (issue 14)
+        headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST, spelling=True),
         body=fields.TEXT(analyzer=text, spelling=True),
         paragraphs=fields.STORED(),
         date=fields.DATETIME(sortable=True),
