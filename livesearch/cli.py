@@ -26,7 +26,7 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
     from pathlib import Path
 
     from searcher.pipeline.ingest import iter_input_files, read_file
-    from searcher.pipeline.segment import segment_page
+    from searcher.pipeline.segment import segment_page, warnings_for
     from searcher.records import story_title
 
     missing = [p for p in paths if not Path(p).exists()]
@@ -52,6 +52,8 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
         for page in pages:
             pages_read += 1
             stories = segment_page(page)
+            for warning in warnings_for(page, stories):
+                click.echo(warning, err=True)
             if enricher:
                 enricher.enrich(stories)
             if as_json:

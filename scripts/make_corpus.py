@@ -4,8 +4,10 @@
     python scripts/make_corpus.py OUT_DIR --stories N [--seed S] [--formats txt,html,jsonl]
 
 The pages reproduce the shapes of real live blogs (repeated headlines with `Updated` / `Follow`
-lines, time-stamped and numbered entries, day headers, bylines, share lists, author bios,
-<article> blocks with <time datetime>, schema.org LiveBlogPosting JSON-LD) around invented
+lines, identical stamps under every headline, time-stamped and numbered entries, day headers
+before or after their posts, flat tickers of `HH.MM Uhr:` headings, promos and footers, a
+last post cut short, bylines, share lists, author bios, <article> blocks with <time datetime>,
+schema.org LiveBlogPosting JSON-LD, honest or misleading) around invented
 stories about real countries, cities, people and organisations, dated 2021-2025. Every story
 is also written to OUT_DIR/truth.ndjson (file, JSON line, position, headline, first words,
 date, date basis) so tests and benchmarks can score segmentation; its `.ndjson` suffix keeps
@@ -724,7 +726,62 @@ def layout_feed(rng, stories, outlet, dated_page) -> RenderedPage:
     return RenderedPage("feed", "\n".join(lines) + "\n", entries)
 
 
-TEXT_LAYOUTS = [layout_dense, layout_repeated, layout_numbered, layout_feed] + [
+def layout_stamped(rng, stories, outlet, dated_page) -> RenderedPage:
+    """Every headline over the same stamp for its day (`Updated 24 September 2024`, `Posted ...`
+    or a bare date), a promo or notice before the first post, and newsletter/copyright footers."""
+    kind = rng.choice(("Updated ", "Posted ", ""))
+    lines = [rng.choice((f"Breaking news: {stories[0].country}", "Follow our live updates for the latest",
+                         "This content may not be republished without permission.")), ""]
+    entries = []
+    for position, story in enumerate(sorted(stories, key=lambda s: s.when, reverse=True)):
+        day = story.when
+        lines += [story.headline, f"{kind}{day.day} {MONTHS[day.month - 1]} {day.year}", ""]
+        for paragraph in story.paragraphs:
+            lines += [paragraph, ""]
+        entries.append(truth(story, position, "stamped", "stated", story.headline, with_time=False))
+    lines += ["Sign up to our morning newsletter", f"© {stories[0].when.year} {outlet[0]}", ""]
+    return RenderedPage("stamped", "\n".join(lines) + "\n", entries)
+
+
+GERMAN_WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+GERMAN_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                 "November", "Dezember"]
+TICKER_CLOCKS = ("{:%H.%M} Uhr: ", "{:%H:%M} GMT – ")
+
+
+def german_day(day: date) -> str:
+    return f"{GERMAN_WEEKDAYS[day.weekday()]}, {day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}"
+
+
+def cut_short(story: StoryDraft) -> None:
+    """The page was saved in the middle of this post: keep its first twelve words."""
+    story.paragraphs = [" ".join(story.paragraphs[0].split()[:12])]
+
+
+def layout_ticker(rng, stories, outlet, dated_page) -> RenderedPage:
+    """A flat ticker: `HH.MM Uhr: Headline` (or `14:10 GMT – Headline`) posts, newest first, each
+    day's label after its posts, an intro before the first post; the page ends mid-post."""
+    clock = rng.choice(TICKER_CLOCKS)
+    lines = [f"Our reporters follow the situation in {stories[0].country} for you.", ""]
+    ordered = sorted(stories, key=lambda s: s.when, reverse=True)
+    cut_short(ordered[-1])
+    entries = []
+    last_day = ordered[-1].when.date()  # its label would follow the cut post: never printed
+    for position, story in enumerate(ordered):
+        printed = clock.format(story.when) + story.headline
+        lines += [printed, ""]
+        for paragraph in story.paragraphs:
+            lines += [paragraph, ""]
+        basis = "none" if story.when.date() == last_day else "stated"
+        entries.append({**truth(story, position, "ticker", basis, story.headline, printed=printed),
+                        "truncated": story is ordered[-1]})
+        following = ordered[position + 1] if position + 1 < len(ordered) else None
+        if following is not None and following.when.date() != story.when.date():
+            lines += [german_day(story.when.date()), ""]
+    return RenderedPage("ticker", "\n".join(lines) + "\n", entries)
+
+
+TEXT_LAYOUTS = [layout_dense, layout_repeated, layout_numbered, layout_feed, layout_stamped, layout_ticker] + [
     functools.partial(layout_timestamped, shape=shape) for shape in ("alone", "prefix_us", "prefix_uk", "dual")]
 
 
@@ -810,7 +867,39 @@ def layout_html_flat(rng, stories, outlet, title, url) -> RenderedPage:
     return RenderedPage("html-flat", "".join(parts), entries)
 
 
-HTML_LAYOUTS = [layout_html_blocks, layout_html_jsonld, layout_html_flat]
+def layout_html_ticker(rng, stories, outlet, title, url) -> RenderedPage:
+    """A flat ticker in one rich-text block: `<h2>HH.MM Uhr: Headline</h2>` and paragraphs, no
+    per-post container; a teaser list and intro before, the day label in the next block after;
+    misleading JSON-LD (every update headed by the page title, plus older posts not shown)."""
+    ordered = sorted(stories, key=lambda s: s.when, reverse=True)
+    updates = [{"@type": "BlogPosting", "headline": title, "datePublished": utc_iso(s.when),
+                "articleBody": "".join(f"<p>{esc(p)}</p>" for p in s.paragraphs)} for s in ordered]
+    updates.append({"@type": "BlogPosting", "headline": title, "datePublished": utc_iso(ordered[-1].when - timedelta(days=3)),
+                    "articleBody": "An older post from this blog&apos;s archive, not shown on the page."})
+    ld = {"@context": "https://schema.org", "@type": "LiveBlogPosting", "headline": title, "liveBlogUpdate": updates}
+    script = ("\n<script type=\"application/ld+json\">"
+              + json.dumps(ld, ensure_ascii=False).replace("</", "<\\/") + "</script>")
+    tag = rng.choice(("h2", "h3"))
+    parts = [html_head(title, outlet, url, script), f"<h1>{esc(title)}</h1>\n<div class=\"content\">\n"
+             "<div class=\"rich-text\"><p>The most important news at a glance</p><ul>"]
+    parts.extend(f"<li><a href=\"#p{n}\">{esc(s.headline)}</a></li>" for n, s in enumerate(ordered[:3]))
+    parts.append(f"</ul><p>With reporting from {esc(outlet[0])} correspondents and agencies.</p>\n")
+    entries = []
+    for position, story in enumerate(ordered):
+        printed = f"{story.when:%H.%M} Uhr: {story.headline}"
+        parts.append(f"<{tag}>{esc(printed)}</{tag}>\n")
+        parts.extend(f"<p>{esc(p)}</p>\n" for p in story.paragraphs)
+        entries.append(truth(story, position, "html-ticker", "stated", story.headline, printed=printed))
+        following = ordered[position + 1] if position + 1 < len(ordered) else None
+        if following is not None and following.when.date() != story.when.date():
+            parts.append(f"<{tag}>{esc(german_day(story.when.date()))}</{tag}>\n")
+    parts.append(f"</div>\n<div class=\"rich-text\"><h2>{esc(german_day(ordered[-1].when.date()))}</h2>"
+                 "<ul><li><a href=\"/older\">Earlier developments</a></li></ul></div>\n</div>\n")
+    parts.append(HTML_FOOT)
+    return RenderedPage("html-ticker", "".join(parts), entries)
+
+
+HTML_LAYOUTS = [layout_html_blocks, layout_html_jsonld, layout_html_flat, layout_html_ticker]
 
 
 # --- Pages and files

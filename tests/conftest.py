@@ -21,4 +21,5 @@ def corpus_dir() -> Path:
 # (>= 2,000 cases per property). No deadline: a slow case on a busy CI machine is not a failure.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("full", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("soak", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("LIVESEARCH_HYPOTHESIS_PROFILE", "ci"))

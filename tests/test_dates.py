@@ -109,3 +109,18 @@ def test_a_line_of_only_a_date_and_a_time_is_a_full_stamp():
     assert dates.dated_clock("The vote at 10:30 on January 16, 2024 was close.") is None
     assert dates.dated_clock("11:44 p.m.") is None  # no date: a plain time stamp
     assert dates.dated_clock("March 23, 2022") is None  # no time: a day header
+
+
+def test_day_headers_and_dated_clocks_in_other_languages():
+    from datetime import date
+
+    from searcher.pipeline.dates import dated_clock, day_header
+
+    assert day_header("Dienstag, 27. August 2024").value == date(2024, 8, 27)
+    assert day_header("mardi 27 août 2024").value == date(2024, 8, 27)
+    assert day_header("27.08.2024").value == date(2024, 8, 27)
+    assert day_header("04/12/2023", dayfirst=False).value == date(2023, 4, 12)
+    assert day_header("Police 27 August 2024") is None
+    assert dated_clock("27.08.2024 • 12:31 Uhr") == (date(2024, 8, 27), (12, 31, None))
+    assert dated_clock("mardi 27 août 2024 à 12h31") == (date(2024, 8, 27), (12, 31, None))
+    assert dated_clock("martes 27 de agosto de 2024 a las 12:31") == (date(2024, 8, 27), (12, 31, None))

@@ -40,14 +40,15 @@ _RELATIVE_WORD = re.compile(
     r"|this (?:morning|afternoon|evening))\b",
 )
 _AGO = re.compile(
-    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hr|hour|day|week|month|year)s?\b"
+    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hr|hour|day|week|month|year|[smhd])s?\b"
     r"(?:\s*(?P<n2>\d+)\s*(?P<unit2>sec|second|min|minute)s?)?\s+ago\b",
     re.I,
 )
 # Hours 20-23 first: with `[01]?\d` first, "21:15" would match as hour 2 with no minutes.
 _TIME = re.compile(
-    r"^(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?",
+    r"^(?P<h>2[0-3]|[01]?\d)(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?P<tz>GMT|UTC|BST|CET|CEST|EET|EEST|[ECMP][SD]?T|IST|JST|KST|MSK|AEST|AEDT)\b)?"
+    r"(?:\s*(?P<word>Uhr|hrs?|h|horas?|heures?|ore|godz\.?)(?![\w]))?",  # `12.31 Uhr:`, `14.10 hrs`, `12h31 :`
     re.I,
 )
 # UTC offsets (hours) of the zone abbreviations live blogs print; CST/EST are the North American
@@ -123,7 +124,7 @@ def clock_prefix(text: str) -> tuple[tuple[int, int, str | None], str] | None:
     sep = re.match(r"\s*[:\-–—|]\s+|\s*:?\s*$", rest)
     if sep:
         rest = rest[sep.end():]
-    elif not (match["ampm"] or match["tz"]) or not rest[:1].isspace():
+    elif not (match["ampm"] or match["tz"] or match["word"]) or not rest[:1].isspace():
         return None
     clock = parse_clock(text[: match.end()])
     return (clock, rest.strip()) if clock else None
@@ -170,19 +171,114 @@ def _calendar_date(match: re.Match, anchor: date | None, today: date) -> Dating 
     return None
 
 
-def day_header(line: str, today: date | None = None) -> Dating | None:
-    """A line that is only a date (`March 23, 2022`, `Friday, October 13`): a day header."""
+def day_header(line: str, today: date | None = None, dayfirst: bool = True) -> Dating | None:
+    """A line that is only a date (`March 23, 2022`, `Friday, October 13`, `Dienstag, 27. August
+    2024`, `27.08.2024`): a day header. `dayfirst` reads an all-number date (see `numeric_order`)."""
     text = line.strip().rstrip(".:")
     match = _CALENDAR.fullmatch(text)
     if not match:
         iso = _ISO.fullmatch(text)
-        return Dating(date.fromisoformat(iso["iso"]), "stated") if iso else None
+        if iso:
+            return Dating(date.fromisoformat(iso["iso"]), "stated")
+        if len(text) > 60 or not _HAS_YEAR.search(text):
+            return None
+        return foreign_day(text) or numeric_day(text, dayfirst)
     if not (match["y1"] or match["y2"] or match["wd"]):
         return None
     return _calendar_date(match, None, today or date.today())
 
 
-_CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.][0-5]\d(?![\d:.])")
+# Month and weekday names of the languages live blogs are most often written in besides
+# English (German, French, Spanish, Italian, Dutch, Portuguese), for day headers and stamps.
+_FOREIGN_MONTHS = {
+    1: "januar jänner janvier enero gennaio januari janeiro jan",
+    2: "februar février fevrier febrero febbraio februari fevereiro feb",
+    3: "märz maerz mars marzo maart março marco mär",
+    4: "april avril abril aprile apr",
+    5: "mai mayo maggio mei maio",
+    6: "juni juin junio giugno junho",
+    7: "juli juillet julio luglio julho",
+    8: "august août aout agosto augustus aug",
+    9: "september septembre septiembre setiembre settembre setembro sept sep",
+    10: "oktober octobre octubre ottobre outubro okt oct",
+    11: "november novembre noviembre novembro nov",
+    12: "dezember décembre decembre diciembre dicembre december dezembro dez dec",
+}
+_MONTH_WORDS = {word: month for month, words in _FOREIGN_MONTHS.items() for word in words.split()}
+_WEEKDAY_WORDS = set(
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag lundi mardi mercredi jeudi vendredi "
+    "samedi dimanche lunes martes miércoles miercoles jueves viernes sábado sabado domingo lunedì martedì "
+    "mercoledì giovedì venerdì lunedi martedi mercoledi giovedi venerdi domenica maandag dinsdag woensdag "
+    "donderdag vrijdag zaterdag zondag segunda terça terca quarta quinta sexta feira".split())
+_DATE_JUMP = {"de", "del", "di", "le", "la", "den", "der", "am", "op", "em", "el", "y", "à", "a", "um", "at", "las", "alle",
+              "om", "às", "uhr", "h"}
+_WORDED_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+{_DAY},\s+{_YEAR}")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)")
+
+
+def foreign_day(text: str) -> Dating | None:
+    """A line of only a weekday, day, month name and year in one of the languages above."""
+    tokens = re.findall(r"[^\W\d_]+|\d+", text.lower())
+    months = [_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS]
+    numbers = [t for t in tokens if t.isdigit()]
+    if len(months) != 1 or len(numbers) != 2 or len(tokens) > 9:
+        return None
+    if any(not t.isdigit() and t not in _MONTH_WORDS and t not in _WEEKDAY_WORDS and t not in _DATE_JUMP
+           and t not in WEEKDAYS for t in tokens):
+        return None
+    years = [int(n) for n in numbers if len(n) == 4]
+    days = [int(n) for n in numbers if len(n) <= 2]
+    if len(years) != 1 or len(days) != 1:
+        return None
+    try:
+        return Dating(date(years[0], months[0], days[0]), "stated")
+    except ValueError:
+        return None
+
+
+def numeric_day(text: str, dayfirst: bool = True) -> Dating | None:
+    """`27.08.2024`, `04/12/2023` (optionally after a weekday name) as a day header."""
+    match = _NUMERIC_DATE.search(text)
+    if not match:
+        return None
+    rest = (text[: match.start()] + text[match.end():]).strip(" ,.").lower()
+    if rest and not all(w in _WEEKDAY_WORDS or w in WEEKDAYS or w[:3] in _MONTHS for w in re.findall(r"[^\W\d_]+", rest)):
+        return None
+    if re.sub(r"[^\W\d_]+|[\s,.]", "", rest):
+        return None
+    a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
+    day, month = (a, b) if dayfirst else (b, a)
+    try:
+        return Dating(date(year, month, day), "stated")
+    except ValueError:
+        return None
+
+
+def numeric_order(texts: list[str], language: str | None = None) -> bool:
+    """True to read `04.12.2023`-style dates day first on this page.
+
+    Consistency first: a number above 12 in the first place (`27/08/2024`) makes the page's
+    dates day-first, in the second place (`08/27/2024`) month-first. Else the page's
+    language: US English writes month first; dots (`04.12.2023`) are day-first everywhere;
+    a page that writes `December 4, 2023` in words is a month-first page."""
+    page = "\n".join(texts)
+    found = list(_NUMERIC_DATE.finditer(page))
+    if not found:
+        return True  # nothing to read either way
+    firsts = sum(int(m["a"]) > 12 for m in found)
+    seconds = sum(int(m["b"]) > 12 for m in found)
+    dots = sum(m["sep"] == "." for m in found)
+    if firsts != seconds:
+        return firsts > seconds
+    if dots:
+        return True
+    if language:
+        return language.lower().replace("_", "-") not in ("en-us", "en-ph", "en-ca")
+    return not _WORDED_MONTH_FIRST.search(page)
+
+
+_CLOCK_INSIDE = re.compile(r"(?<![\d:.])(?:2[0-3]|[01]?\d)[:.h][0-5]\d(?![\d:.])")
 MAX_DATED_CLOCK_CHARS = 60
 
 
@@ -197,12 +293,12 @@ def dated_clock(line: str, today: date | None = None) -> tuple[date, tuple[int, 
         return None
     stamp = _TIME.match(line[found.start():])
     clock = parse_clock(stamp.group(0))
-    rest = f"{line[:found.start()]} {line[found.start() + stamp.end():]}".strip(" ,;|-–—")
+    rest = f"{line[:found.start()]} {line[found.start() + stamp.end():]}".strip(" ,;|-–—•·/")
     header = day_header(rest, today) if clock and rest else None
     return (header.day, clock) if header else None
 
 
-def stamp_date(text: str, reference: datetime | None, today: date | None = None) -> Dating | None:
+def stamp_date(text: str, reference: datetime | None, today: date | None = None, dayfirst: bool = True) -> Dating | None:
     """The date an entry stamp gives: `13 September 2023`, `11 min 30 sec ago`, an ISO time."""
     text = text.strip()
     ago = _AGO.match(text)
@@ -214,6 +310,8 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None)
         if ago["n2"]:
             span += relativedelta(**{_unit(ago["unit2"]): int(ago["n2"])})
         return Dating(reference - span, "inferred")
+    if text.lower() == "just now":
+        return Dating(reference, "inferred") if reference else None
     if text.lower() in ("yesterday", "today"):
         return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
     iso = _ISO.search(text)
@@ -229,12 +327,13 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None)
                 return Dating(datetime.combine(found.day, datetime.min.time()).replace(
                     hour=clock[0], minute=clock[1]), "stated")
         return found
-    return None
+    return foreign_day(text) or numeric_day(text, dayfirst)
 
 
 def _unit(word: str) -> str:
     """`sec`, `min`, `hour` -> relativedelta's keyword."""
-    unit = {"sec": "seconds", "min": "minutes", "hr": "hours"}.get(word.lower(), word.lower())
+    unit = {"sec": "seconds", "min": "minutes", "hr": "hours", "s": "seconds", "m": "minutes", "h": "hours",
+            "d": "days"}.get(word.lower(), word.lower())
     return unit if unit.endswith("s") else unit + "s"
 
 
@@ -289,7 +388,8 @@ class Evidence:
     lead: str = ""  # headline and first paragraph
 
 
-def resolve(stories: list[Evidence], reference: datetime | None, today: date | None = None) -> list[Dating | None]:
+def resolve(stories: list[Evidence], reference: datetime | None, today: date | None = None,
+            dayfirst: bool = True) -> list[Dating | None]:
     """Dates for a page's stories, in three passes.
 
     1. Each story's own stamps and self-contained dates (`Friday, October 13`).
@@ -299,7 +399,7 @@ def resolve(stories: list[Evidence], reference: datetime | None, today: date | N
     """
     today = today or date.today()
     ref_day = reference.date() if reference else None
-    found = [_own_date(story, reference, ref_day, today) for story in stories]
+    found = [_own_date(story, reference, ref_day, today, dayfirst) for story in stories]
     known_days = [d.day for d in found if d and d.day <= today + timedelta(days=1)]
     anchor = ref_day or (max(known_days) if known_days else None)
     for i, story in enumerate(stories):
@@ -326,14 +426,15 @@ def _between_same_day(found: list[Dating | None]) -> list[Dating | None]:
     return result
 
 
-def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date) -> Dating | None:
+def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date,
+              dayfirst: bool = True) -> Dating | None:
     marked = parse_iso(story.markup)
     if marked:
         return Dating(marked, "stated")
     if story.day:
         return with_clock(story.day, story.clock, "stated") if story.clock else Dating(story.day, "stated")
     for stamp in story.stamps:
-        dated = stamp_date(stamp, reference, today)
+        dated = stamp_date(stamp, reference, today, dayfirst)
         if dated:
             return dated
     return prose_date(story.lead, ref_day, today) if ref_day else _self_contained(story.lead, today)
