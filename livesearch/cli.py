@@ -112,7 +112,9 @@ def _filter_options(command):
         click.option("--to", "date_to", help="Latest date (a month means its last day)."),
         click.option("--undated", type=click.Choice(["include", "exclude"]),
                      help="Stories with no date: included unless --from/--to is given."),
-        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True),
+        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "first_seen"]), default="relevance",
+                     show_default=True, help="first_seen: the stories indexed most recently first."),
+        click.option("--since", "since", help="Only stories first seen after this ISO time (e.g. 2024-03-01T10:00Z)."),
         click.option("--literal", is_flag=True,
                      help="Search the words exactly as typed: no name variants, corrections or dropped words."),
     ]
@@ -130,6 +132,7 @@ def _request(query, options: dict, per_page=20):
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
               "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
               "undated": [options["undated"]] if options.get("undated") else [],
+              "since": [options.get("since") or ""],
               "literal": ["1" if options.get("literal") else ""]}
     for spec in registry.facets():
         params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
@@ -191,6 +194,39 @@ def update(paths, index_dir, prune, no_entities, cluster) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_index_option
+@click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
+@click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
+@click.option("--poll", "poll_seconds", type=click.FloatRange(0.1, 60), default=None,
+              help="Poll every this many seconds instead of using file-system events (network drives).")
+@click.option("--debounce", "debounce_ms", type=click.IntRange(50, 60_000), default=1500, show_default=True,
+              help="Milliseconds of quiet that close a batch of changes.")
+def watch(paths, index_dir, prune, no_entities, poll_seconds, debounce_ms) -> None:
+    """Keep the index current as files arrive under PATHS: one `update` per batch of changes.
+
+    Snapshots of a page already indexed merge with it (see docs/story-identity.md). Ctrl-C stops;
+    an update cut short leaves the last committed index live."""
+    import signal
+    import threading
+    from pathlib import Path
+
+    from searcher.errors import LivesearchError
+    from searcher.watch import watch as watch_folders
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        watch_folders([Path(p) for p in paths], Path(index_dir), entities=not no_entities, prune=prune,
+                      poll_seconds=poll_seconds, debounce_ms=debounce_ms, stop=stop,
+                      log=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped (the last committed index is live)", err=True)
+    except LivesearchError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
 @click.argument("query", required=False, default="")
 @_filter_options
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
@@ -218,6 +254,10 @@ def search(query, limit, as_json, index_dir, **options) -> None:
         title = _terminal(hit.title)
         click.echo(f"\n{n:>3}. " + (f"[untitled] {title}" if hit.title_generated else title))
         click.echo(f"     {dated_text(hit.date, hit.date_basis)} · {hit.source} · {hit.id}")
+        if hit.updated or hit.removed_after:  # what later scrapes of its page showed (issue 15)
+            click.echo("     " + " · ".join(
+                ([f"corrected {hit.updated}"] if hit.updated else [])
+                + ([f"no longer on the page after {hit.removed_after}"] if hit.removed_after else [])))
         click.echo(f"     {_terminal(hit.snippet)}")
         if hit.url:
             click.echo(f"     {hit.url}")

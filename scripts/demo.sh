@@ -16,12 +16,14 @@ host="${HOST:-127.0.0.1}"
 corpus="demo/corpus"
 index="demo/index"
 stamp="$corpus/.made-with"
-wanted="stories=$stories seed=$seed"
+wanted="stories=$stories seed=$seed live=8x80"
 
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "demo: generating $stories stories in $corpus"
     rm -rf "$corpus" "$index"
-    python scripts/make_corpus.py "$corpus" --stories "$stories" --seed "$seed" 2>&1 | sed 's/^/demo:   /'
+    # plus one live blog saved 8 times through its day (posts added, corrected, deleted): the
+    # demo shows one story per post, with first_seen / updated / removed_after (issue 15)
+    python scripts/make_corpus.py "$corpus" --stories "$stories" --seed "$seed" --live-snapshots 8 --live-posts 80 2>&1 | sed 's/^/demo:   /'
     echo "$wanted" > "$stamp"
 fi
 

@@ -1010,6 +1010,53 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
     return counts
 
 
+# --- A live blog saved again and again (issue 15: snapshots)
+
+LIVE_DIR = "live"
+
+
+def write_live_blog(out_dir: Path, seed: int, snapshots: int, posts: int) -> dict:
+    """One live blog as `snapshots` scrapes of the same URL (JSON lines with `scraped_at`, one
+    file per scrape, as a scraper saving every few minutes would leave them): posts arrive on
+    top through the day, about one post in twelve is corrected in a later scrape and one in
+    twenty-five is deleted. Returns the truth: distinct posts, corrected, deleted."""
+    rng = random.Random(f"live-{seed}")
+    outlet = OUTLETS[rng.randrange(len(OUTLETS))]
+    day = date(2024, 1, 1) + timedelta(days=rng.randrange(365))
+    start = datetime(day.year, day.month, day.day, 6, 0)
+    span = timedelta(hours=16)
+    used: set[str] = set()
+    drafts = [write_story(rng, start + span * (k / max(1, posts)), used) for k in range(posts)]
+    times = [start + span * ((i + 1) / snapshots) for i in range(snapshots)]
+    due = [bisect.bisect_right(times, d.when) for d in drafts]  # the first scrape showing each post
+    corrected, deleted = {}, {}
+    for k, first in enumerate(due):
+        if first < snapshots - 1 and rng.random() < 1 / 12:
+            corrected[k] = rng.randrange(first + 1, snapshots)
+        elif first < snapshots - 1 and rng.random() < 1 / 25:
+            deleted[k] = rng.randrange(first + 1, snapshots)
+    slug = f"live-{day.isoformat()}"
+    url = f"https://{outlet[2]}/live/{slug}"
+    title = f"{outlet[1]} live: the day's news as it happens"
+    folder = out_dir / LIVE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, when in enumerate(times):
+        lines = [title, f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}", ""]
+        for k in reversed(range(posts)):
+            if due[k] > i or deleted.get(k, snapshots) <= i:
+                continue
+            draft = drafts[k]
+            paragraphs = list(draft.paragraphs)
+            if corrected.get(k, snapshots) <= i:
+                paragraphs[-1] += " This post has been corrected: an earlier version gave the wrong figure."
+            lines += [f"{draft.when:%H:%M} GMT", draft.headline, *paragraphs, ""]
+        row = {"url": url, "source": outlet[2], "title": title, "scraped_at": f"{when:%Y-%m-%dT%H:%M:%S}Z",
+               "text": "\n".join(lines)}
+        (folder / f"{slug}-{when:%H%M%S}.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    shown = sum(1 for first in due if first < snapshots)
+    return {"snapshots": snapshots, "posts": shown, "corrected": len(corrected), "deleted": len(deleted)}
+
+
 # --- Scoring a segmenter against truth.ndjson
 
 
@@ -1117,6 +1164,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     parser.add_argument("--formats", type=parse_formats, default=FORMATS,
                         help="comma-separated subset of txt,html,jsonl (default all)")
+    parser.add_argument("--live-snapshots", type=int, default=0,
+                        help="also write one live blog as this many scrapes of its URL, into live/ (default none)")
+    parser.add_argument("--live-posts", type=int, default=60, help="posts of that live blog by its last scrape")
     args = parser.parse_args(argv)
     if args.stories < 1:
         parser.error("--stories must be at least 1")
@@ -1134,6 +1184,10 @@ def main(argv: list[str] | None = None) -> int:
         # the segmenter keeps it (undated), so a build counts these too.
         print(f"plus {teasers} end-of-page teaser{'s' if teasers != 1 else ''} that read as posts: "
               f"a build indexes {counts['stories'] + teasers} stories", file=sys.stderr)
+    if args.live_snapshots > 0:
+        live = write_live_blog(args.out_dir, args.seed, args.live_snapshots, args.live_posts)
+        print(f"Wrote a live blog of {live['posts']} posts as {live['snapshots']} scrapes ({live['corrected']} "
+              f"corrected, {live['deleted']} deleted later) to {args.out_dir / LIVE_DIR}", file=sys.stderr)
     return 0
 
 

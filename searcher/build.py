@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.backend import IndexWriter, open_store
-from searcher.backend.whoosh.store import Fingerprint, FileEntry, file_key, unchanged
-from searcher.errors import NoInputFiles
+from searcher.backend.whoosh.store import MANIFEST_FORMAT, Fingerprint, FileEntry, file_key, unchanged
+from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
-from searcher.pipeline.segment import stories_from_file
 from searcher.records import Problem, Story
+from searcher.snapshots import Merged, Snapshot, merge, read_snapshots
 
 
 @dataclass
@@ -48,7 +48,7 @@ class RunSummary:
         if self.files_unchanged or self.files_removed:
             out.append(f"{self.files_unchanged} files unchanged, {self.files_removed} removed")
         if self.duplicates:
-            out.append(f"{self.duplicates} duplicate stories skipped (same id as one already indexed)")
+            out.append(f"{self.duplicates} repeated posts merged (the same post in several snapshots of a page)")
         if self.skipped:
             out.append(f"{len(self.skipped)} files skipped:")
             out += [f"  {p}" for p in self.skipped]
@@ -59,11 +59,18 @@ class RunSummary:
 
 
 @dataclass
-class _FileStories:
+class _FileRead:
+    """One input file, segmented: its snapshots (one per page) and their stories."""
+
     key: str  # the absolute path, the manifest and `path` field key
     fingerprint: Fingerprint
-    stories: list[Story]
+    snapshots: list[Snapshot]
+    stories: dict[tuple[str, str], Story]  # (origin, story id) -> story
     problems: list[Problem]
+
+    def entry(self) -> FileEntry:
+        return FileEntry(self.fingerprint, len(self.stories), len(self.snapshots),
+                         [str(p) for p in self.problems], self.snapshots)
 
 
 def build(
@@ -72,8 +79,9 @@ def build(
 ) -> RunSummary:
     """Index every input file under `paths` into a fresh generation, then make it live.
 
+    Snapshots of the same page (same URL) merge into one set of stories (searcher/snapshots.py).
     With `cluster` (a Dask scheduler address, or `local`), files are segmented and stories
-    tagged on the cluster's workers (searcher.distributed); writing stays here."""
+    tagged on the cluster's workers (searcher.distributed); merging and writing stay here."""
     started = time.monotonic()
     paths = list(paths)
     files = _input_files(paths)
@@ -86,8 +94,22 @@ def build(
     summary = RunSummary(changed=True)
     with _stages(cluster) as stages, store.rebuild() as out:
         read = _read_files(files, summary, progress, stages)
-        out.begin(sum(len(f.stories) for f in read))
-        _add_files(out, read, summary, store.cache_path, entities, progress, replacing=set(), stages=stages)
+        by_page = _group([s for f in read for s in f.snapshots])
+        lookup = {(f.key, origin, sid): story for f in read for (origin, sid), story in f.stories.items()}
+        chosen = [
+            (_with_snapshot_fields(lookup[(m.source.file, m.source.origin, m.id)], m), m.source.file)
+            for snapshots in by_page.values()
+            for m in merge(snapshots).values()
+        ]
+        stories = [story for story, _ in chosen]
+        _count(summary, read, by_page, stories)
+        out.begin(len(stories))
+        if entities and stories:
+            _enrich(stories, store.cache_path, stages, progress)
+        for story, key in _bar(chosen, "indexing", "stories", progress):
+            out.add(story, key)
+        for f in read:
+            out.manifest.files[f.key] = f.entry()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -101,7 +123,10 @@ def update(
     progress: bool = True,
     cluster: str | None = None,
 ) -> RunSummary:
-    """Index new and changed files into the live generation; with `prune`, drop vanished files."""
+    """Index new and changed files into the live generation; with `prune`, drop vanished files.
+
+    A new snapshot of a page already indexed merges with the snapshots recorded in the manifest:
+    only the page's new, edited, re-dated and newly removed stories are written."""
     store = open_store(index_dir)
     if not store.exists():
         return build(paths, index_dir, entities=entities, progress=progress, cluster=cluster)
@@ -109,6 +134,11 @@ def update(
     summary = RunSummary()
     with _stages(cluster) as stages, store.amend() as out:
         manifest = out.manifest
+        if manifest.format < MANIFEST_FORMAT:
+            raise IndexMissing(
+                f"the index at {index_dir} was built by an older livesearch (no snapshot records); "
+                "rebuild it once with `livesearch build PATH`"
+            )
         changed: list[Path] = []
         for path in _input_files(paths):
             entry = manifest.files.get(file_key(path))
@@ -120,16 +150,102 @@ def update(
         if changed or gone:
             summary.changed = True
             read = _read_files(changed, summary, progress, stages)
-            replaced = {f.key for f in read} | set(gone)
             out.begin(sum(len(f.stories) for f in read))
-            for key in replaced:
-                out.delete_file(key)
+            _merge_into(out, read, set(gone), summary, store.cache_path, entities, progress, stages)
             for key in gone:
                 del manifest.files[key]
+            for f in read:
+                manifest.files[f.key] = f.entry()
             summary.files_removed = len(gone)
-            _add_files(out, read, summary, store.cache_path, entities, progress, replacing=replaced, stages=stages)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _merge_into(
+    out: IndexWriter,
+    read: list[_FileRead],
+    gone: set[str],
+    summary: RunSummary,
+    cache_path: Path,
+    entities: bool,
+    progress: bool,
+    stages=None,
+) -> None:
+    """Merge the snapshots of `read` (new or changed files) with those recorded for the other
+    files, page by page, and write what changed."""
+    manifest = out.manifest
+    replaced = {f.key for f in read} | gone
+    new_snapshots = [s for f in read for s in f.snapshots]
+    pages = {s.page for s in new_snapshots}
+    pages |= {s.page for key in replaced if key in manifest.files for s in manifest.files[key].snapshots}
+    kept = [s for key, entry in manifest.files.items() if key not in replaced
+            for s in entry.snapshots if s.page in pages]
+    by_page = _group(kept + new_snapshots)
+    lookup = {(f.key, origin, sid): story for f in read for (origin, sid), story in f.stories.items()}
+    writes: list[tuple[Story | None, Merged]] = []  # None: the story's text is in another file
+    deletes: list[str] = []
+    for page in pages:
+        indexed = out.page_stories(page)
+        merged = merge(by_page.get(page, []))
+        deletes += [sid for sid in indexed if sid not in merged]
+        for sid, m in merged.items():
+            story = lookup.get((m.source.file, m.source.origin, sid))
+            stored, stored_file = indexed.get(sid, (None, None))
+            if story is None and stored is not None and (stored_file, stored.origin) == (m.source.file, m.source.origin):
+                if _snapshot_fields(stored, stored_file) == m.fields():
+                    continue  # the same text from the same snapshot, the same times: nothing to write
+                story = stored if stored.id == sid else None  # (a stored story always rebuilds its id)
+            writes.append((story, m))
+    # Stories whose kept text is in a file this run did not read (a snapshot was replaced or
+    # pruned, so an older one's text wins again): read those files once more.
+    missing_files = sorted({m.source.file for story, m in writes if story is None})
+    if missing_files:
+        for f in _read_files([Path(k) for k in missing_files], RunSummary(), progress=False):
+            lookup.update({(f.key, origin, sid): story for (origin, sid), story in f.stories.items()})
+    fresh: list[Story] = []
+    final: list[tuple[Story, Merged]] = []
+    for story, m in writes:
+        if story is None:
+            story = lookup.get((m.source.file, m.source.origin, m.id))
+            if story is None:
+                summary.warnings.append(Problem(m.source.file, f"story {m.id} is no longer in this file; run `livesearch update` on it"))
+                continue
+            fresh.append(story)
+        elif (m.source.file, m.source.origin, m.id) in lookup:
+            fresh.append(story)
+        final.append((_with_snapshot_fields(story, m), m))
+    if entities and fresh:
+        _enrich(fresh, cache_path, stages, progress)
+    for sid in deletes:
+        out.delete_story(sid)
+    for story, m in _bar(final, "indexing", "stories", progress):
+        out.replace(story, m.source.file)
+    _count(summary, read, {p: by_page.get(p, []) for p in pages}, [s for s, _ in final])
+
+
+def _snapshot_fields(story: Story, file: str) -> tuple:
+    """What `Merged.fields` says of a stored story."""
+    return (story.first_seen, story.updated, story.removed_after, file, story.origin, story.position)
+
+
+def _with_snapshot_fields(story: Story, merged: Merged) -> Story:
+    story.first_seen, story.updated, story.removed_after = merged.first_seen, merged.updated, merged.removed_after
+    story.position = merged.position
+    return story
+
+
+def _group(snapshots: list[Snapshot]) -> dict[str, list[Snapshot]]:
+    by_page: dict[str, list[Snapshot]] = {}
+    for snap in snapshots:
+        by_page.setdefault(snap.page, []).append(snap)
+    return by_page
+
+
+def _count(summary: RunSummary, read: list[_FileRead], by_page: dict, stories: list[Story]) -> None:
+    summary.pages += len(by_page)
+    summary.stories += len(stories)
+    sightings = sum(len(s.posts) for f in read for s in f.snapshots)
+    summary.duplicates += sightings - len({(s.page, sid) for f in read for s in f.snapshots for sid, _ in s.posts})
 
 
 def _input_files(paths: Iterable[Path]) -> list[Path]:
@@ -137,7 +253,7 @@ def _input_files(paths: Iterable[Path]) -> list[Path]:
 
 
 @contextmanager
-def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:
+def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:  # noqa: F821
     """The cluster's read and tag stages for the run, or None to run them here."""
     if not cluster:
         yield None
@@ -151,13 +267,15 @@ def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:
         stages.close()
 
 
-def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None) -> list[_FileStories]:
-    """Segment every file (here, or on the cluster); a file that fails is reported, never fatal."""
-    out: list[_FileStories] = []
+def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None) -> list[_FileRead]:
+    """Segment every file into its snapshots (here, or on the cluster); a file that fails is
+    reported, never fatal."""
+    out: list[_FileRead] = []
     bar = _bar(paths, "reading", "files", progress)
 
-    def record(key: str, fingerprint: Fingerprint, stories: list[Story], problems: list[Problem]) -> None:
-        out.append(_FileStories(key, fingerprint, stories, problems))
+    def record(key: str, fingerprint: Fingerprint, snapshots: list[Snapshot],
+               stories: dict[tuple[str, str], Story], problems: list[Problem]) -> None:
+        out.append(_FileRead(key, fingerprint, snapshots, stories, problems))
         summary.files_read += 1
         if stories:
             summary.warnings += problems
@@ -167,59 +285,27 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=N
         bar.set_postfix(stories=sum(len(f.stories) for f in out), refresh=False)
 
     if stages is not None:
-        stages.read(paths, lambda key, fp, stories, problems: record(key, Fingerprint(*fp), stories, problems))
+        stages.read(paths, lambda key, fp, snapshots, stories, problems:
+                    record(key, Fingerprint(*fp), snapshots, stories, problems))
     else:
         for path in paths:
+            key = file_key(path)
             try:
                 fingerprint = Fingerprint.of(path)
-                stories, problems = stories_from_file(path)
+                snapshots, stories, problems = read_snapshots(path, key, fingerprint.mtime_ns)
             except Exception as exc:  # one unreadable file must not stop a run over thousands
-                stories, problems = [], [Problem(str(path), f"could not be read: {exc}")]
+                snapshots, stories, problems = [], {}, [Problem(str(path), f"could not be read: {exc}")]
                 fingerprint = Fingerprint(0, 0, "")
-            record(file_key(path), fingerprint, stories, problems)
+            record(key, fingerprint, snapshots, stories, problems)
     bar.close()
     return out
 
 
-def _add_files(
-    out: IndexWriter,
-    read: list[_FileStories],
-    summary: RunSummary,
-    cache_path: Path,
-    entities: bool,
-    progress: bool,
-    replacing: set[str],
-    stages=None,
-) -> None:
-    """Tag, deduplicate and add the stories of `read`, and record each file in the manifest."""
-    all_stories = [s for f in read for s in f.stories]
-    if entities and all_stories:
-        if progress:
-            print(f"tagging: people, places and organisations in {len(all_stories)} stories", file=sys.stderr, flush=True)
-        _enrich(all_stories, cache_path, stages)
-    seen: set[str] = set()
-    bar = _bar(read, "indexing", "files", progress)
-    for f in bar:
-        added = 0
-        pages = set()
-        for story in f.stories:
-            sid = story.id
-            if sid in seen or out.has_story(sid, unless_from=replacing):
-                summary.duplicates += 1
-                continue
-            seen.add(sid)
-            out.add(story, f.key)
-            pages.add(story.origin)
-            added += 1
-        summary.stories += added
-        summary.pages += len(pages)
-        out.manifest.files[f.key] = FileEntry(f.fingerprint, added, len(pages), [str(p) for p in f.problems])
-        bar.set_postfix(stories=summary.stories, refresh=False)
-
-
-def _enrich(stories: list[Story], cache_path: Path, stages=None) -> None:
+def _enrich(stories: list[Story], cache_path: Path, stages=None, progress: bool = False) -> None:
     """Tag entities (cached by content; here or on the cluster), then merge spelling variants
     across the stories (always here: it needs the whole corpus)."""
+    if progress and stories:
+        print(f"tagging: people, places and organisations in {len(stories)} stories", file=sys.stderr, flush=True)
     from searcher.enrich.names import canonicalize
 
     if stages is not None:

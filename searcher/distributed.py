@@ -36,17 +36,18 @@ def connect(address: str):
     return Client(address, timeout="30s")
 
 
-def segment_file(path: str) -> tuple[str, tuple[int, int, str], list[Story], list[Problem]]:
-    """Runs on a worker: one file's stories (never raises: a bad file gives a problem)."""
+def segment_file(path: str) -> tuple[str, tuple[int, int, str], list, dict[tuple[str, str], Story], list[Problem]]:
+    """Runs on a worker: one file's snapshots and stories (searcher.snapshots.read_snapshots;
+    never raises: a bad file gives a problem)."""
     from searcher.backend.whoosh.store import Fingerprint
-    from searcher.pipeline.segment import stories_from_file
+    from searcher.snapshots import read_snapshots
 
     try:
         fingerprint = Fingerprint.of(Path(path))
-        stories, problems = stories_from_file(Path(path))
+        snapshots, stories, problems = read_snapshots(Path(path), path, fingerprint.mtime_ns)
     except Exception as exc:  # one unreadable file must not stop a run over thousands
-        return path, (0, 0, ""), [], [Problem(path, f"could not be read: {exc}")]
-    return path, (fingerprint.size, fingerprint.mtime_ns, fingerprint.sha1), stories, problems
+        return path, (0, 0, ""), [], {}, [Problem(path, f"could not be read: {exc}")]
+    return path, (fingerprint.size, fingerprint.mtime_ns, fingerprint.sha1), snapshots, stories, problems
 
 
 _tagger = None  # one Enricher per worker process: loading spaCy costs seconds, tagging ms
@@ -75,7 +76,7 @@ class ClusterStages:
         if cluster is not None and self.address == "local":
             cluster.close()
 
-    def read(self, paths: list[Path], on_file: Callable[[str, tuple, list[Story], list[Problem]], None]) -> None:
+    def read(self, paths: list[Path], on_file: Callable[[str, tuple, list, dict, list[Problem]], None]) -> None:
         """Segment every file on the cluster; `on_file` gets each result in input order."""
         futures = self.client.map(segment_file, [str(p) for p in paths], retries=TASK_RETRIES, pure=False)
         for future in futures:  # in order: the manifest and story order match a local build

@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # How a story's date is known. Order matters: earlier is stronger evidence.
 DATE_BASES = ("stated", "inferred", "page", "none")
@@ -73,6 +74,12 @@ class Page:
     reference_date: datetime | None = None  # the page's own date, when known
     text: str | None = None  # scraped text, when the input is text
     html: str | None = None  # saved HTML, when the input is HTML
+    retrieved: datetime | None = None  # when this snapshot was scraped (JSON `scraped_at`/`retrieved`)
+
+    @property
+    def key(self) -> str:
+        """Which page this is, the same for every snapshot of it: see `page_key`."""
+        return page_key(self.url, self.origin)
 
 
 @dataclass
@@ -92,12 +99,45 @@ class Story:
     organizations: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    # What the markup says identifies the post (set by the HTML path when the page has it):
+    anchor: str | None = None  # the post's permalink fragment or element id
+    published: str | None = None  # the post's own machine-readable publication time
+    occurrence: int = 0  # 2, 3, ... for repeats of a key on one page, counted from the bottom
+    # Across snapshots of the same page (set by the build; see searcher/snapshots.py):
+    first_seen: str | None = None  # ISO time of the earliest snapshot showing the post
+    updated: str | None = None  # ISO time of the snapshot where its text last changed; None if never
+    removed_after: str | None = None  # ISO time of the last snapshot showing it, when later ones do not
 
     @property
     def id(self) -> str:
-        """Stable across rebuilds: the same page, position and headline give the same id."""
-        key = "\x1f".join([self.url or self.origin, str(self.position), self.headline or ""])
+        """Stable across re-scrapes: the page plus what identifies the post on it, never its
+        position (docs/story-identity.md)."""
+        key = "\x1f".join([page_key(self.url, self.origin), self.post_key])
+        if self.occurrence:
+            key += f"\x1f{self.occurrence}"
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def post_key(self) -> str:
+        """What identifies the post on its page, strongest evidence first: the markup's anchor,
+        the markup's publication time, the headline with the post's stamp, the first words."""
+        if self.anchor:
+            return "anchor:" + self.anchor.strip()
+        if self.published:
+            return "published:" + self.published.strip()
+        stamp = self.stamp
+        if self.headline and _folded(self.headline):
+            return f"headline:{_folded(self.headline)}|{stamp}"
+        words = _folded(" ".join(self.body)).split()[:FIRST_WORDS]
+        return f"words:{' '.join(words)}|{stamp}"
+
+    @property
+    def stamp(self) -> str:
+        """The post's own time as the page states it: the full date-time when stated, only the
+        clock when the day came from elsewhere (the page's date changes between snapshots)."""
+        if not self.date or "T" not in self.date or self.date_basis == "none":
+            return ""
+        return self.date if self.date_basis == "stated" else self.date.split("T", 1)[1][:5]
 
     @property
     def text(self) -> str:
@@ -115,3 +155,52 @@ class Story:
         data = asdict(self)
         data["id"] = self.id
         return data
+
+
+FIRST_WORDS = 12  # words of an untitled, unstamped post that identify it
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|ocid|cmpid)$", re.I)
+
+
+def page_key(url: str | None, origin: str) -> str:
+    """The page a story belongs to across snapshots: its URL without fragment, tracking
+    parameters or trailing slash, with scheme and host lower-cased; without a URL, the file
+    (or JSON line) it was read from, since nothing else says two files are the same page."""
+    if not url or not url.strip():
+        return origin
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def number_repeats(stories: list[Story]) -> list[Story]:
+    """Number the repeats of a post key on one page so their ids differ (returns the list).
+
+    Counted from the bottom of the page: live blogs add posts on top, so the older posts keep
+    their numbers when a new post with the same headline and clock arrives. An anchor or
+    publication time that several posts of the page share identifies none of them (a "back to
+    top" link, two posts in one minute) and is dropped first."""
+    for name in ("anchor", "published"):
+        counts: dict[tuple[str, str], int] = {}
+        for story in stories:
+            if getattr(story, name):
+                key = (page_key(story.url, story.origin), getattr(story, name))
+                counts[key] = counts.get(key, 0) + 1
+        for story in stories:
+            if getattr(story, name) and counts[(page_key(story.url, story.origin), getattr(story, name))] > 1:
+                setattr(story, name, None)
+    seen: dict[tuple[str, str], int] = {}
+    for story in reversed(stories):
+        story.occurrence = 0
+        key = (page_key(story.url, story.origin), story.post_key)
+        count = seen.get(key, 0)
+        story.occurrence = count + 1 if count else 0
+        seen[key] = count + 1
+    return stories
+
+
+def _folded(text: str) -> str:
+    """Case, punctuation and spacing do not identify a post."""
+    return " ".join(re.findall(r"\w+", text.casefold()))

@@ -60,7 +60,7 @@ def error_of(client, spec, template: str, url: str, status: int = 400) -> str:
 def test_openapi_document_is_valid_and_documents_every_search_parameter(spec):
     validate_spec(spec)
     documented = set(spec["components"]["parameters"])
-    expected = {"q", "from", "to", "sort", "page", "per_page", "undated", "literal"}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "undated", "literal", "since"}
     expected |= set(FACET_PARAMS) | {f"exclude_{p}" for p in FACET_PARAMS}
     assert documented == expected
 

@@ -158,3 +158,26 @@ def test_a_failed_rebuild_leaves_the_previous_index_live(tmp_path):
         assert search(backend).total == len(STORIES)
         assert search(backend, q="committed").total == 0
         backend.close()
+
+
+def test_amend_replaces_and_deletes_stories_by_id_and_lists_a_page(tmp_path):
+    """What an update merging live-blog snapshots needs (issue 15: searcher/build.py)."""
+    for name, (make_store, make_backend) in BACKENDS.items():
+        store = make_store(tmp_path / name)
+        write(store, STORIES)
+        first, second = story(*STORIES[0]), story(*STORIES[1])
+        with store.amend() as out:
+            page = out.page_stories("https://a-news.example/live")
+            assert set(page) == {story(*row).id for row in STORIES if row[0] == "a.txt"}
+            stored, file = page[first.id]
+            assert (stored.headline, stored.body, file) == (first.headline, first.body, "/corpus/a.txt")
+            out.begin(1)
+            first.body, first.first_seen, first.updated = ["Drones hit the port again."], "2024-03-04T10:00:00+00:00", "2024-03-04T14:00:00+00:00"
+            out.replace(first, "/corpus/a2.txt")
+            out.delete_story(second.id)
+        backend = make_backend(tmp_path / name)
+        assert search(backend).total == len(STORIES) - 1
+        hit = search(backend, q="again").hits[0]
+        assert (hit.id, hit.first_seen, hit.updated) == (first.id, "2024-03-04T10:00:00+00:00", "2024-03-04T14:00:00+00:00")
+        assert search(backend, q="sanctions").total == 0
+        backend.close()

@@ -48,10 +48,11 @@ def test_search_json_has_the_api_shape(indexed):
     data = json.loads(result.output)
     assert data["total"] == 1
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
-                         "corrected", "relaxed", "expanded", "filter_notes", "undated"}
+                         "corrected", "relaxed", "expanded", "filter_notes", "undated", "latest_first_seen"}
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
         "people", "organizations", "places", "countries", "score", "title", "title_generated",
+        "first_seen", "updated", "removed_after",
     }
     assert set(data["facets"]) == {"countries", "people", "organizations", "places", "sources", "dates"}
 

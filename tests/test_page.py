@@ -121,6 +121,8 @@ def test_untitled_posts_get_a_title_from_their_first_sentence(page, base_url, cl
     assert (row["headline"], row["title"], row["title_generated"]) == ("", first_sentence, "yes")
     hit_json = client.get("/api/search?q=union+leaders").get_json()["hits"][0]
     assert hit_json["title_generated"] is True and hit_json["headline"] == ""
+    feed = client.get("/api/search.atom?q=union+leaders").get_data(as_text=True)
+    assert f"<title>No headline: {first_sentence}</title>" in feed
 
 
 # ---- the timeline -------------------------------------------------------------------------
@@ -205,15 +207,22 @@ def test_original_link_goes_to_the_post_when_it_has_an_anchor():
     assert original_link({"url": page_url, "permalink": page_url + "#p3", "anchor": "x"}) == page_url + "#p3"
     assert original_link({"url": page_url}) == page_url
     assert original_link({"url": "javascript:alert(1)", "anchor": "a"}) is None
+    assert original_link({"url": page_url, "anchor": "12345"}) == page_url  # a data-post-id, not an id
+    assert original_link({"url": page_url, "anchor": page_url + "/p/9"}) == page_url + "/p/9"  # a permalink
+    assert original_link({"url": page_url, "anchor": None}) == page_url
 
 
-def test_story_page_links_the_original(page, base_url):
-    page.goto(base_url + "/?q=felixstowe+walked")
+def test_story_page_links_the_post_on_the_original_page(page, base_url):
+    page.goto(base_url + "/?q=felixstowe+walked")  # a post with id="post-1" on its page
     page.locator(".hit-headline a").first.click()
     page.wait_for_url(re.compile("/stories/"))
     link = page.locator(".story-meta a.original")
-    assert link.get_attribute("href") == "https://coastledger.example/live/harbour-strike"
-    assert link.inner_text() == "Original page"
+    assert link.get_attribute("href") == "https://coastledger.example/live/harbour-strike#post-1"
+    assert link.inner_text() == "Original post"
+    page.goto(base_url + "/?q=ferry")  # a text page: no anchor, the page itself
+    page.locator(".hit-headline a").first.click()
+    page.wait_for_url(re.compile("/stories/"))
+    assert page.locator(".story-meta a.original").count() == 0  # and no URL at all: no link
 
 
 def test_csv_download_has_a_bom_and_is_named_after_the_query(page, base_url):

@@ -22,6 +22,7 @@ from searcher import registry
 from searcher.errors import QueryError
 from searcher.search.export import CSV_BOM, csv_fields, csv_row
 from searcher.search.request import SearchRequest
+from webui import feed
 from webui.engine import engine, run_search
 from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
@@ -72,6 +73,16 @@ def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+@blueprint.get("/search.atom")
+def search_atom():
+    """The search as an Atom feed, newest first by first_seen (webui/feed.py)."""
+    req = feed.feed_request(search_request(request.args), "per_page" in request.args)
+    body = feed.atom(engine().search(req), req, request.host_url, request.url)
+    response = Response(body, mimetype=feed.MIME)
+    response.add_etag()  # feed readers poll: an unchanged feed is a 304
+    return response.make_conditional(request)
 
 
 @blueprint.get("/stories/<story_id>")

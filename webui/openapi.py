@@ -63,6 +63,8 @@ def _search_parameters() -> list[dict]:
         query("sort", "Result order (undated stories come last in both date orders).", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        query("since", "Only stories first seen after this time (ISO 8601; without an offset, UTC), "
+              "e.g. the `latest_first_seen` of an earlier response.", {"type": "string", "format": "date-time"}),
         query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
               "words; see `corrected` and `relaxed` in the response).",
               {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
@@ -78,6 +80,11 @@ def _schemas() -> dict:
         "count": {"type": "integer", "minimum": 0},
     })
     entities = {name: STRING_LIST for name in _story_facets()}
+    snapshot_times = {
+        "first_seen": {**NULLABLE_STRING, "description": "ISO time (UTC) of the earliest snapshot of the page showing the story."},
+        "updated": {**NULLABLE_STRING, "description": "ISO time (UTC) of the snapshot where its text last changed; null if never."},
+        "removed_after": {**NULLABLE_STRING, "description": "ISO time (UTC) of the last snapshot showing it, when the page's newest no longer does; null while it is on the page."},
+    }
     hit = _object({
         "id": {"type": "string"},
         "headline": {"type": "string", "description": "HTML: escaped page text, query matches in <mark>."},
@@ -89,6 +96,7 @@ def _schemas() -> dict:
         **entities,
         "score": {"type": ["number", "null"]},
         **TITLE_FIELDS,
+        **snapshot_times,
     })
     facets = _object({
         **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
@@ -120,6 +128,7 @@ def _schemas() -> dict:
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
+        "latest_first_seen": {**NULLABLE_STRING, "description": "The index's newest first_seen; pass it as `since` to count stories indexed later."},
     })
     correction = _object({
         "query": {"type": "string", "description": "The query that ran."},
@@ -157,8 +166,11 @@ def _schemas() -> dict:
             "source": {"type": "string"},
             "url": NULLABLE_STRING,
             "page_title": NULLABLE_STRING,
+            "anchor": {**NULLABLE_STRING, "description": "The post's element id or permalink fragment on its page, "
+                                                        "when the markup gives one (the page links `url#anchor`)."},
             "position": {"type": "integer", "minimum": 0},
             **entities,
+            **snapshot_times,
             "previous": neighbour,
             "next": neighbour,
         },
@@ -206,6 +218,15 @@ def openapi_document() -> dict:
                 "parameters": search_params,
                 "responses": {
                     "200": {"description": "CSV with a header row.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **ERRORS,
+                },
+            }},
+            "/api/search.atom": {"get": {
+                "operationId": "searchFeed",
+                "summary": "An Atom feed of the search: its newest stories by first_seen (per_page, default 50).",
+                "parameters": search_params,
+                "responses": {
+                    "200": {"description": "Atom 1.0.", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
                     **ERRORS,
                 },
             }},

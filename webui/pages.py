@@ -13,10 +13,10 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import bleach
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from searcher import registry
@@ -67,13 +67,19 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 @blueprint.app_template_filter("original_link")
 def original_link(story: dict) -> str | None:
-    """The post itself on its page when the page gave it an anchor (`id=` on the post element),
-    else the page. Reads `permalink` or `anchor` when the story record carries them."""
+    """The post itself on its page when the markup gave it an anchor (an element id, a permalink
+    fragment, or a permalink URL), else the page."""
     page = web_url(story.get("permalink")) or web_url(story.get("url"))
-    anchor = story.get("anchor")
-    if page and anchor and not story.get("permalink") and "#" not in page:
-        page = f"{page}#{anchor}"
+    anchor = (story.get("anchor") or "").strip()
+    if web_url(anchor):
+        return anchor  # JSON-LD gives some posts a whole permalink
+    if page and not story.get("permalink") and "#" not in page and LINKABLE_ANCHOR.fullmatch(anchor):
+        return f"{page}#{quote(anchor, safe=':-._~')}"
     return page
+
+
+# An id a browser can scroll to; bare numbers are `data-post-id`s more often than element ids.
+LINKABLE_ANCHOR = re.compile(r"(?!\d+$)[^\s#/?]{1,200}")
 
 
 @blueprint.app_template_filter("web_url")
@@ -379,6 +385,8 @@ def search_page():
         bar_px=BAR_PX,
         facet_shown=FACET_SHOWN,
         basis_explanations=display.BASIS_EXPLANATIONS,
+        feed_href=feed_href(links.params),
+        poll_ms=current_app.config.get("NEW_SINCE_POLL_MS", NEW_SINCE_POLL_MS),
     )
     status = 400 if error else 200
     if request.headers.get(PARTIAL_HEADER):
@@ -413,6 +421,15 @@ def facet_page(name: str):
                    prefix=prefix, back_href=links.current())
     template = "_facet_values.html" if request.headers.get(PARTIAL_HEADER) else "facet.html"
     return _vary(render_template(template, **context))
+
+
+NEW_SINCE_POLL_MS = 30_000  # first wait of static/live.js; it backs off to 10 minutes
+
+
+def feed_href(params: list[tuple[str, str]]) -> str:
+    """The Atom feed of the search on the page (issue 15)."""
+    kept = [(k, v) for k, v in params if k not in ("page", "per_page", "sort", "since")]
+    return url_for("api.search_atom") + ("?" + urlencode(kept) if kept else "")
 
 
 @blueprint.get("/stories/<story_id>")

@@ -66,6 +66,16 @@ class IndexWriter(Protocol):
     def has_story(self, story_id: str, unless_from: set[str]) -> bool:
         """A story with this id is indexed already, from a file not in `unless_from`."""
 
+    def replace(self, story: Story, file_key: str) -> None:
+        """Index a story in place of the one with its id, if any (snapshots: searcher/build.py)."""
+
+    def delete_story(self, story_id: str) -> None:
+        """Remove one story by id."""
+
+    def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
+        """The stories of one page key (records.page_key) as the run found them, each with the
+        input file it was written from, by id: the Story as written, snapshot fields included."""
+
 
 @runtime_checkable
 class IndexStore(Protocol):

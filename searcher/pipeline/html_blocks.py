@@ -53,6 +53,8 @@ class Post:
     headline: str | None
     paragraphs: list[str]
     stamp: str | None = None  # machine-readable time (ISO), when given
+    anchor: str | None = None  # the post's permalink fragment or element id (issue 15: story identity)
+    published: str | None = None  # its datePublished / `<time datetime>` (issue 15: story identity)
 
 
 def parse(html: str):
@@ -174,7 +176,8 @@ def _posts_from_json_ld(root, page_title: str | None = None) -> list[Post]:
             if headline and _words(headline) in titles:
                 headline = None
             if paragraphs or headline:
-                posts.append(Post(headline, paragraphs, update.get("datePublished") or update.get("dateModified")))
+                posts.append(Post(headline, paragraphs, update.get("datePublished") or update.get("dateModified"),
+                                  **post_identity_from_json_ld(update)))
     return posts
 
 
@@ -309,7 +312,7 @@ def _post_from(container) -> Post:
     time_text = clean(time.text_content()) if time is not None else None
     paragraphs = [text for el, text in leaf_blocks(container)
                   if el is not heading and text != time_text and not (time is not None and _contains(el, time))]
-    return Post(headline, paragraphs, stamp)
+    return Post(headline, paragraphs, stamp, **post_identity(container, time))
 
 
 def _contains(element, node) -> bool:
@@ -435,3 +438,40 @@ def day_labels_beside(ticker) -> tuple[list[str], list[str]]:
         if text and not _skipped(heading) and dates.day_header(text):
             (after if seen_ticker else before).extend([text, ""])
     return before, after
+
+
+# --- what identifies a post across snapshots of its page (issue 15; docs/story-identity.md) ---
+
+_ANCHOR_ATTRIBUTES = ("data-post-id", "data-entry-id", "data-id", "id")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def post_identity(container, time=None) -> dict:
+    """`anchor` and `published` of a post container: its id (or a permalink to `#fragment`
+    inside it), and its `<time datetime>` when that is a full date-time."""
+    anchor = None
+    for name in _ANCHOR_ATTRIBUTES:
+        if clean(container.get(name)):
+            anchor = clean(container.get(name))
+            break
+    if anchor is None:
+        for href in container.xpath(".//a/@href"):
+            fragment = href.partition("#")[2].strip()
+            if fragment:
+                anchor = fragment
+                break
+    stamp = clean(time.get("datetime")) if time is not None else ""
+    return {"anchor": anchor, "published": stamp if _ISO_DATETIME.match(stamp) else None}
+
+
+def post_identity_from_json_ld(update: dict) -> dict:
+    """`anchor` and `published` of a JSON-LD liveBlogUpdate: its url's fragment (or @id), and
+    its datePublished."""
+    anchor = None
+    for key in ("url", "@id"):
+        value = update.get(key)
+        if isinstance(value, str) and value.strip():
+            anchor = value.partition("#")[2].strip() or value.strip()
+            break
+    published = update.get("datePublished")
+    return {"anchor": anchor, "published": clean(str(published)) if published else None}

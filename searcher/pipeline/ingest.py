@@ -80,12 +80,14 @@ def page_from_text(text: str, origin: str, fallback_source: str, **known) -> Pag
 
 def page_from_html(html: str, origin: str, fallback_source: str, **known) -> Page:
     """A saved HTML page; its metadata fills whatever the caller did not already know."""
+    retrieved = known.pop("retrieved", None)
     meta = html_blocks.page_metadata(html)
     url = known.pop("url", None) or meta.url
     source = known.pop("source", None) or meta.site_name or _host(url) or fallback_source
     title = known.pop("title", None) or meta.title
     reference = known.pop("reference_date", None) or dates.parse_iso(meta.date)
-    return Page(origin=origin, source=source, url=url, title=title, reference_date=reference, html=html)
+    return Page(origin=origin, source=source, url=url, title=title, reference_date=reference, html=html,
+                retrieved=retrieved)
 
 
 def _host(url: str | None) -> str | None:
@@ -142,6 +144,7 @@ def _pages_from_rows(rows: list[tuple[int | None, object]], path: Path) -> tuple
             if reference is None:
                 problems.append(Problem(str(path), f"\"published\" is not a date ({published!r}); page left undated", line))
             known["reference_date"] = reference
+        known["retrieved"] = _retrieved(item)
         fallback = _host(known.get("url")) or path.name
         if isinstance(html, str) and html.strip():
             pages.append(page_from_html(html, origin, fallback, **known))
@@ -149,3 +152,16 @@ def _pages_from_rows(rows: list[tuple[int | None, object]], path: Path) -> tuple
             pages.append(page_from_text(text, origin, fallback, **known))
     return pages, problems
 
+
+SNAPSHOT_TIME_FIELDS = ("scraped_at", "retrieved", "retrieved_at", "fetched_at", "published")
+
+
+def _retrieved(item: dict):
+    """When a JSON page was scraped, from the scraper's own field, else its `published` time
+    (issue 15: snapshots; without either, the build uses the file's modification time)."""
+    for key in SNAPSHOT_TIME_FIELDS:
+        if item.get(key):
+            when = dates.parse_iso(str(item[key]))
+            if when is not None:
+                return when
+    return None

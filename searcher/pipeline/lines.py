@@ -122,6 +122,8 @@ class Entry:
     clock: tuple[int, int, str | None] | None = None
     markup: str | None = None
     lines: list[int] = field(default_factory=list)  # indices of the page lines it holds
+    anchor: str | None = None  # from the HTML markup: what identifies the post (issue 15)
+    published: str | None = None
 
 
 def bullet_free(line: str) -> str:

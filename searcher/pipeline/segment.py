@@ -16,7 +16,7 @@ from pathlib import Path
 
 from searcher.pipeline import dates, html_blocks, lines
 from searcher.pipeline.ingest import read_file
-from searcher.records import Page, Problem, Story
+from searcher.records import Page, Problem, Story, number_repeats
 
 # The text rules live in `searcher.pipeline.lines` (label every line, then assemble); these names stay
 # importable from here.
@@ -45,12 +45,12 @@ def segment_page(page: Page) -> list[Story]:
     evidence = [dates.Evidence(markup=e.markup, day=e.day, clock=e.clock, stamps=tuple(e.stamps),
                                lead=" ".join(([e.headline] if e.headline else []) + e.body[:1])) for e in entries]
     dated = dates.resolve(evidence, page.reference_date, dayfirst=dayfirst)
-    return [
+    return number_repeats([
         Story(source=page.source, origin=page.origin, position=position, headline=entry.headline, body=entry.body,
               url=page.url, page_title=page.title, date=when.iso() if when else None,
-              date_basis=when.basis if when else "none")
+              date_basis=when.basis if when else "none", anchor=entry.anchor, published=entry.published)
         for position, (entry, when) in enumerate(zip(entries, dated))
-    ]
+    ])
 
 
 def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
@@ -104,7 +104,8 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     timed = dates.clock_prefix(headline) if headline and headline[0].isdigit() else None
     if timed and lines.is_headline_like(timed[1]):  # `12:31 Title` as a post's heading: the text path's title
         clock, headline = timed
-    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock, day=day)
+    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock, day=day,
+                 anchor=post.anchor, published=post.published)
 
 
 LONG_PAGE_WORDS = 800  # a page this long is expected to hold several posts

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from searcher import registry
+from searcher.search.results import SNAPSHOT_FIELDS
 
 BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "title", "title_generated",
-               "body")
+               "body") + SNAPSHOT_FIELDS
 CSV_BOM = "\ufeff"  # so Excel reads the file as UTF-8 (curly quotes, accents) instead of its ANSI code page
 
 

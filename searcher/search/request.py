@@ -10,14 +10,14 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from dateutil import parser as date_parser
 
 from searcher import registry
 from searcher.errors import QueryError
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "first_seen")  # first_seen: newest first by first_seen
 UNDATED = ("include", "exclude")  # `undated=`: by default included, left out when a date range is set
 PER_PAGE_CHOICES = (10, 20, 50, 100)  # the page's selector; the API takes any 1..MAX_PER_PAGE
 MAX_QUERY_CHARS = 500
@@ -45,6 +45,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    since: datetime | None = None  # only stories first seen after this (UTC, naive)
     literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
     undated: str | None = None  # "include" / "exclude"; None: include unless a date range is set
 
@@ -82,11 +83,12 @@ class SearchRequest:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         page = _int_param(params, "page", 1, 1, MAX_PAGE)
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
+        since = parse_since(_last(params, "since"))
         literal = _bool_param(params, "literal")
         undated = _last(params, "undated")
         if undated is not None and undated not in UNDATED:
             raise QueryError(f"undated must be include or exclude, not {undated!r}")
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, literal=literal, undated=undated)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since=since, literal=literal, undated=undated)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -106,6 +108,8 @@ class SearchRequest:
             out.append(("page", str(self.page)))
         if self.per_page != 20:
             out.append(("per_page", str(self.per_page)))
+        if self.since:
+            out.append(("since", self.since.isoformat(timespec="seconds") + "Z"))
         if self.literal:
             out.append(("literal", "1"))
         return out
@@ -133,6 +137,24 @@ def parse_date(text: str | None, *, end: bool, name: str) -> date | None:
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last) if end else date(a.year, a.month, 1)
     return a.date()
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """`since`: an ISO 8601 time (`2024-03-01T10:00:00Z`, `2024-03-01T11:00+01:00`, or a day),
+    as naive UTC; a time without offset is UTC."""
+    if not text:
+        return None
+    text = re.sub(r"(\d) (\d{2}:?\d{2})$", r"\1+\2", text.strip())  # a `+` decoded to a space in a URL
+    try:
+        when = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        raise QueryError(f"bad time for 'since': {text!r}; use ISO 8601, e.g. 2024-03-01T10:00:00Z")
+    if when.tzinfo is not None:
+        try:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable time
+            raise QueryError(f"time for 'since' is out of range: {text!r}")
+    return when
 
 
 def _clean_values(values: list[str]) -> list[str]:

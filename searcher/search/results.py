@@ -27,6 +27,9 @@ class Hit:
     score: float | None  # None when not ranked by relevance
     title: str = ""  # HTML like headline: the headline, or the first sentence when there is none
     title_generated: bool = False  # True when `title` was made from the first sentence
+    first_seen: str | None = None  # snapshots (issue 15): earliest scrape showing the story
+    updated: str | None = None  # when its text last changed, None if never
+    removed_after: str | None = None  # the last scrape showing it, when the page no longer does
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -37,12 +40,17 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "title", "title_generated")}
+        data = {k: v for k, v in vars(self).items()
+                if k not in ("facets", "score", "title", "title_generated") + SNAPSHOT_FIELDS}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
+        data.update({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
         data["title"] = self.title
         data["title_generated"] = self.title_generated
         return data
+
+
+SNAPSHOT_FIELDS = ("first_seen", "updated", "removed_after")
 
 
 @dataclass
@@ -98,6 +106,7 @@ class SearchResult:
     filter_notes: list[FilterNote] = field(default_factory=list)
     undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
     undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
+    latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -118,6 +127,7 @@ class SearchResult:
             "expanded": {k: list(v) for k, v in self.expanded.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
             "undated": {"count": self.undated, "included": self.undated_included},
+            "latest_first_seen": self.latest_first_seen,
         }
 
 

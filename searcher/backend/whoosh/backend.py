@@ -116,7 +116,9 @@ class WhooshBackend:
         total = int(mask.sum())
         start = (req.page - 1) * req.per_page
         ranked = req.sort == "relevance" and query is not None
-        if ranked:
+        if req.sort == "first_seen":
+            docs_scores = [(int(d), None) for d in snap.columns.seen_order(mask, start + req.per_page)[start:]]
+        elif ranked:
             rank_by = phrases_as_words(query)
             narrowed = (
                 bool(req.filters or req.excludes or req.date_from or req.date_to)
@@ -146,6 +148,7 @@ class WhooshBackend:
             suggestion=suggestion,
             undated=int(undated.sum()),
             undated_included=req.include_undated,
+            latest_first_seen=_utc_text(snap.columns.latest_seen()),
             corrected=plan.corrected if plan else None,
             relaxed=plan.relaxed if plan else None,
             expanded=plan.expanded if plan else {},
@@ -158,7 +161,7 @@ class WhooshBackend:
         doc = snap.searcher.document(id=story_id)
         if doc is None:
             return None
-        siblings = sorted(snap.searcher.documents(page=doc["page"]), key=lambda d: d["position"])
+        siblings = _page_order(snap.searcher.documents(page=doc["page"]))
         ids = [d["id"] for d in siblings]
         at = ids.index(story_id)
         data = document_to_json(doc)
@@ -200,7 +203,9 @@ class WhooshBackend:
         Not a generator itself, so a bad request raises here rather than mid-stream."""
         snap = self._current()
         query, mask, _ = self._understood(snap, req)
-        if req.sort == "relevance" and query is not None:
+        if req.sort == "first_seen":
+            docs = (int(d) for d in snap.columns.seen_order(mask, None))
+        elif req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
             docs = (int(d) for d in snap.columns.date_order(mask, req.sort != "oldest", None))
@@ -312,6 +317,8 @@ class WhooshBackend:
         for facet, values in req.excludes.items():
             for value in values:
                 mask &= ~cols.value_mask(facet, value)
+        if req.since is not None:
+            mask &= cols.seen_mask(req.since)
         if not dates:
             return mask
         if req.date_from or req.date_to:
@@ -342,6 +349,9 @@ class WhooshBackend:
             score=None if score is None else round(score, 4),
             title=marker.headline(title),
             title_generated=generated,
+            first_seen=doc.get("first_seen_text"),
+            updated=doc.get("updated"),
+            removed_after=doc.get("removed_after"),
         )
 
     def _facets(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> dict[str, list[FacetValue]]:
@@ -362,6 +372,17 @@ class WhooshBackend:
             ]
             out[facet] = values
         return out
+
+
+def _page_order(docs) -> list[dict]:
+    """A page's stories as the page shows them: live blogs add posts on top, so the posts first
+    seen in later snapshots come first, each snapshot's new posts in their page order."""
+    by_position = sorted(docs, key=lambda d: d.get("position") or 0)
+    return sorted(by_position, key=lambda d: d.get("first_seen_text") or "", reverse=True)
+
+
+def _utc_text(when) -> str | None:
+    return None if when is None else when.isoformat(timespec="seconds") + "+00:00"
 
 
 def _link(doc: dict) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
-from whoosh.util.times import datetime_to_long
+from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from searcher.backend.whoosh.schema import facet_fields
 
@@ -32,6 +32,7 @@ class _LeafColumns:
     pair_values: dict[str, np.ndarray]
     times: np.ndarray
     live: np.ndarray
+    seen: np.ndarray | None = None  # first_seen (microseconds), NO_DATE when missing (issue 15)
 
 
 class LeafCache:
@@ -80,7 +81,17 @@ def _read_leaf(reader) -> _LeafColumns:
     live = np.ones(n, dtype=bool)
     if reader.has_deletions():
         live[[d for d in range(n) if reader.is_deleted(d)]] = False
-    return _LeafColumns(values, pair_docs, pair_values, times, live)
+    return _LeafColumns(values, pair_docs, pair_values, times, live, _time_column(reader, "first_seen", n))
+
+
+def _time_column(reader, fieldname: str, n: int) -> np.ndarray:
+    """A DATETIME column as signed microseconds, NO_DATE where missing (or the field is absent)."""
+    if fieldname not in reader.schema:
+        return np.full(n, NO_DATE, dtype=np.int64)
+    raw = np.fromiter(reader.column_reader(fieldname, translate=False), dtype=np.uint64, count=n)
+    out = raw.astype(np.int64)
+    out[raw == COLUMN_MISSING] = NO_DATE
+    return out
 
 
 class Columns:
@@ -92,6 +103,7 @@ class Columns:
         self.pair_values: dict[str, np.ndarray] = pair_values  # facet -> value of each pair
         self.times = times  # DATETIME column (microseconds), NO_DATE when missing
         self.live = live  # not deleted
+        self.seen = np.full(len(live), NO_DATE, dtype=np.int64)  # first_seen, as times (set by combine)
         self.days = np.where(times == NO_DATE, -1, times // MICROS_PER_DAY)
         self._ids = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._folded = {f: {v.casefold(): i for i, v in enumerate(vs)} for f, vs in values.items()}
@@ -117,11 +129,16 @@ class Columns:
             pair_docs[facet] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
             pair_values[facet] = np.concatenate(vals) if vals else np.zeros(0, np.int32)
         times = np.full(size, NO_DATE, dtype=np.int64)
+        seen = np.full(size, NO_DATE, dtype=np.int64)
         live = np.zeros(size, dtype=bool)
         for leaf, offset in leaves:
             times[offset: offset + len(leaf.times)] = leaf.times
             live[offset: offset + len(leaf.live)] = leaf.live
-        return cls(values, pair_docs, pair_values, times, live)
+            if leaf.seen is not None:
+                seen[offset: offset + len(leaf.seen)] = leaf.seen
+        columns = cls(values, pair_docs, pair_values, times, live)
+        columns.seen = seen
+        return columns
 
     def resolve(self, facet: str, value: str) -> str | None:
         """The indexed spelling of a value, matched exactly or else case-insensitively."""
@@ -188,6 +205,22 @@ class Columns:
             part = np.argpartition(key, limit - 1)[:limit]
             return docs[part[np.lexsort((docs[part], key[part]))]]
         return docs[np.lexsort((docs, key))]
+
+    def seen_mask(self, since: datetime) -> np.ndarray:
+        """Stories first seen strictly after `since` (a naive UTC time)."""
+        return (self.seen != NO_DATE) & (self.seen > datetime_to_long(since))
+
+    def seen_order(self, mask: np.ndarray, limit: int | None) -> np.ndarray:
+        """Matching documents newest first by first_seen (then page order), the first `limit`."""
+        docs = np.flatnonzero(mask)
+        key = -np.where(self.seen[docs] == NO_DATE, np.iinfo(np.int64).min + 1, self.seen[docs])
+        order = docs[np.lexsort((docs, key))]
+        return order if limit is None else order[:limit]
+
+    def latest_seen(self) -> datetime | None:
+        """The newest first_seen of the live stories (naive UTC), or None."""
+        seen = self.seen[self.live & (self.seen != NO_DATE)]
+        return long_to_datetime(int(seen.max())) if len(seen) else None
 
     def histogram(self, mask: np.ndarray) -> list[dict]:
         """Matches per month, or per day when they span DAY_BUCKETS_MAX_SPAN days or less; only

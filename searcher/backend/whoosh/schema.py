@@ -6,14 +6,14 @@ term lookup and facet counts come from postings (see facets.py), never from stor
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from whoosh import fields
 
 from searcher import registry
 from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
-from searcher.records import Story, story_title
+from searcher.records import Story, page_key, story_title
 
 
 
@@ -29,9 +29,10 @@ def make_schema() -> fields.Schema:
     text = text_analyzer()  # analysis.py: no stop list, compounds, spelling families, stems
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        path=fields.ID(stored=True),  # the input file, the unit of `update`
-        page=fields.ID(stored=True),  # the page the story came from (its origin)
-        position=fields.NUMERIC(stored=True, sortable=True),
+        path=fields.ID(stored=True),  # the input file whose snapshot gave the story's text
+        page=fields.ID(stored=True),  # the page key (records.page_key): all snapshots of the page
+        origin=fields.STORED(),  # the file (or JSON line) of that snapshot
+        position=fields.NUMERIC(stored=True, sortable=True),  # on the page when first seen
         source=fields.STORED(),
         url=fields.STORED(),
         page_title=fields.STORED(),
@@ -42,6 +43,11 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(sortable=True),
         date_text=fields.STORED(),  # the ISO text as segmented, date or date-time
         date_basis=fields.ID(stored=True),
+        first_seen=fields.DATETIME(sortable=True),  # for `since` and the feed's order
+        first_seen_text=fields.STORED(),
+        updated=fields.STORED(),
+        removed_after=fields.STORED(),
+        identity=fields.STORED(),  # anchor, published, occurrence: to rebuild the Story and its id
         **{name: fields.ID(stored=True) for name in facet_fields().values()},
     )
 
@@ -51,7 +57,8 @@ def story_to_document(story: Story, path: str) -> dict:
     doc = {
         "id": story.id,
         "path": path,
-        "page": story.origin,
+        "page": page_key(story.url, story.origin),
+        "origin": story.origin,
         "position": story.position,
         "source": story.source,
         "url": story.url,
@@ -61,22 +68,49 @@ def story_to_document(story: Story, path: str) -> dict:
         "paragraphs": list(story.body),
         "date_text": story.date,
         "date_basis": story.date_basis,
+        "first_seen_text": story.first_seen,
+        "updated": story.updated,
+        "removed_after": story.removed_after,
+        "identity": [story.anchor, story.published, story.occurrence],
         **{spec.field: spec.producer(story) for spec in registry.facets()},
     }
     when = parse_story_date(story.date)
     if when is not None:
         doc["date"] = when
+    seen = parse_story_date(story.first_seen, utc=True)
+    if seen is not None:
+        doc["first_seen"] = seen
     return doc
 
 
-def parse_story_date(text: str | None) -> datetime | None:
-    """A story's ISO date as a naive datetime (its stated local time; offsets are dropped)."""
+def document_to_story(doc: dict) -> Story:
+    """The Story a stored document was made from (facets included), for an update that rewrites
+    a story's snapshot fields without reading its file again."""
+    anchor, published, occurrence = doc.get("identity") or (None, None, 0)
+    return Story(
+        source=doc.get("source") or "", origin=doc.get("origin") or doc.get("page") or "",
+        position=doc.get("position") or 0, headline=doc.get("headline") or None,
+        body=list(doc.get("paragraphs") or []), url=doc.get("url"), page_title=doc.get("page_title"),
+        date=doc.get("date_text"), date_basis=doc.get("date_basis") or "none",
+        anchor=anchor, published=published, occurrence=occurrence or 0,
+        first_seen=doc.get("first_seen_text"), updated=doc.get("updated"), removed_after=doc.get("removed_after"),
+        **{spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()
+           if spec.name in Story.__dataclass_fields__},
+    )
+
+
+def parse_story_date(text: str | None, utc: bool = False) -> datetime | None:
+    """A story's ISO date as a naive datetime (its stated local time; offsets are dropped), or
+    with `utc` the same instant in UTC (snapshot times)."""
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
+        when = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if utc and when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.replace(tzinfo=None)
 
 
 def document_to_json(doc: dict) -> dict:
@@ -86,8 +120,9 @@ def document_to_json(doc: dict) -> dict:
         "id": doc["id"],
         "source": doc.get("source"),
         "url": doc.get("url"),
+        "anchor": (doc.get("identity") or [None])[0],  # the post's id or permalink fragment on its page
         "page_title": doc.get("page_title"),
-        "origin": doc.get("page"),
+        "origin": doc.get("origin") or doc.get("page"),
         "position": doc.get("position"),
         "headline": doc.get("headline") or None,
         "title": title,  # the headline, or the first sentence when there is none
@@ -95,5 +130,8 @@ def document_to_json(doc: dict) -> dict:
         "body": list(doc.get("paragraphs") or []),
         "date": doc.get("date_text"),
         "date_basis": doc.get("date_basis") or "none",
+        "first_seen": doc.get("first_seen_text"),
+        "updated": doc.get("updated"),
+        "removed_after": doc.get("removed_after"),
         **{spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
     }

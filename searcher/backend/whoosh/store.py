@@ -6,6 +6,10 @@ Layout of an index directory:
     write.lock            held (flock) by the one build or update allowed at a time
     enrich-cache.sqlite   entity tags by story content hash, shared by all generations
 
+The manifest also keeps, per input file, its snapshots (page key, scrape time, post ids and
+content hashes: searcher/snapshots.py), so an update merges a new snapshot of a page with the
+ones already indexed without reading them again.
+
 A build writes a fresh generation and only then flips CURRENT, so a crash at any point leaves the
 previous index searchable. An update writes into the live generation through Whoosh's own
 transactional commit, then rewrites the manifest atomically.
@@ -28,13 +32,15 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import make_schema, story_to_document
+from searcher.backend.whoosh.schema import document_to_story, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
 from searcher.records import Story
+from searcher.snapshots import Snapshot
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 2  # 2: per-file snapshots, stories keyed by id across files (issue 15)
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
@@ -98,6 +104,7 @@ class FileEntry:
     stories: int
     pages: int
     problems: list[str] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
 
 
 @dataclass
@@ -105,16 +112,18 @@ class Manifest:
     built_at: str
     updated_at: str | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
+    format: int = MANIFEST_FORMAT
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
         try:
             data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
             files = {
-                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"])
+                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"],
+                               [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
                 for key, e in data["files"].items()
             }
-            return cls(data["built_at"], data.get("updated_at"), files)
+            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexMissing(
                 f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
@@ -122,6 +131,7 @@ class Manifest:
 
     def save(self, gen: Path) -> None:
         data = {
+            "format": self.format,
             "built_at": self.built_at,
             "updated_at": self.updated_at,
             "files": {
@@ -130,11 +140,12 @@ class Manifest:
                     "stories": e.stories,
                     "pages": e.pages,
                     "problems": e.problems,
+                    "snapshots": [s.to_json() for s in e.snapshots],
                 }
                 for key, e in sorted(self.files.items())
             },
         }
-        _write_atomically(gen / MANIFEST, json.dumps(data, indent=1))
+        _write_atomically(gen / MANIFEST, json.dumps(data, separators=(",", ":")))
 
 
 class GenerationWriter:
@@ -159,6 +170,20 @@ class GenerationWriter:
 
     def add(self, story: Story, file_key: str) -> None:
         self._writer.add_document(**story_to_document(story, file_key))
+
+    def replace(self, story: Story, file_key: str) -> None:
+        """Write a story in place of the one with its id (if any)."""
+        self._writer.update_document(**story_to_document(story, file_key))
+
+    def delete_story(self, story_id: str) -> None:
+        self._writer.delete_by_term("id", story_id)
+
+    def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
+        """The stories of one page (by page key) as they were before this run, each with the
+        input file it was written from, by story id."""
+        if self._searcher is None:
+            return {}
+        return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
