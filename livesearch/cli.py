@@ -146,10 +146,12 @@ def _request(query, options: dict, per_page=20):
 def _engine_call(index_dir, method, *args):
     """Run one Engine call, turning user-facing failures into a message and exit code 1."""
     from searcher.errors import LivesearchError
+    from searcher.search import budget
     from searcher.search.engine import Engine
 
-    engine = Engine(index_dir)
     try:
+        # A person at a terminal can press Ctrl+C: no time budget unless $LIVESEARCH_TIME_BUDGET asks
+        engine = Engine(index_dir, budget_seconds=budget.default_seconds() if budget.env_set() else None)
         return getattr(engine, method)(*args)
     except LivesearchError as error:
         raise click.ClickException(str(error)) from None
@@ -246,7 +248,7 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     for line in rewrite_lines(result):
         click.echo(line)
     click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
-               f"({result.took_ms:.0f} ms)")
+               f"({result.took_ms:.0f} ms)" + _cost_note(result))
     if result.undated and not result.undated_included:
         click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
                    f"--undated include adds them)")
@@ -277,6 +279,15 @@ def rewrite_lines(result) -> list[str]:
         shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
         lines.append(f"No story has all of {result.relaxed.original}; showing stories with {shown}")
     return lines
+
+
+def _cost_note(result) -> str:
+    """What a costly query cost: capped expansions and a cut time budget, on the count line."""
+    notes = [f"{term} matched {info['words']} words, the {info['terms']} most frequent highlighted"
+             for term, info in result.expansions.items() if info.get("capped")]
+    if result.timed_out:
+        notes.append("stopped at the time budget: partial results")
+    return "; " + "; ".join(notes) if notes else ""
 
 
 def _terminal(fragment: str) -> str:
@@ -348,3 +359,15 @@ def _add_web_commands() -> None:
 
 
 _add_web_commands()
+
+
+# --- entities: list and curate facet values (issue 13; livesearch.entities_cli) ---
+
+
+def _add_entity_commands() -> None:
+    from livesearch.entities_cli import entities
+
+    main.add_command(entities)
+
+
+_add_entity_commands()

@@ -4,6 +4,7 @@
     python scripts/loadtest.py [--clients 32] [--seconds 60] [--stories 2000] [--update-during]
     python scripts/loadtest.py --index DIR            # serve an existing index
     python scripts/loadtest.py --url http://127.0.0.1:5000   # a server already running (loopback only)
+    python scripts/loadtest.py --index DIR --profile mixed   # 90% plain word searches, 10% costly ones
 
 Without --url it generates a corpus (scripts/make_corpus.py), builds an index and starts the server
 on a free port itself. The mix: word, phrase, boolean and prefix queries, facet filters and
@@ -12,6 +13,11 @@ reports throughput, p50/p99 latency per kind of request and every error (a 4xx c
 only sends valid requests). `--update-during` runs `livesearch update` every few seconds, adding a
 file and changing another, and checks that their new stories become searchable without a restart
 and the replaced ones disappear. Exit code 1 on any error or failed check.
+
+`--profile mixed` (issue 19) sends plain one-word searches with 10% costly ones mixed in (short
+prefixes, several prefixes OR-ed, fuzzy words, wildcards) and reports the plain searches' p50/p99
+under that load; 503 answers with Retry-After (load shed by the server) are counted apart from
+errors, and so are costly searches that came back `timed_out`.
 """
 
 from __future__ import annotations
@@ -69,10 +75,13 @@ def require_loopback(url: str) -> str:
 
 
 @contextmanager
-def live_server(index_dir: Path, threads: int = 8, timeout: float = 60.0) -> Iterator[str]:
+def live_server(index_dir: Path, threads: int = 8, timeout: float = 60.0, workers: int | None = None,
+                time_budget: float | None = None) -> Iterator[str]:
     """`livesearch serve` on a free localhost port in a subprocess; yields its base URL."""
+    extra = ([] if workers is None else ["--workers", str(workers)]) + (
+        [] if time_budget is None else ["--time-budget", str(time_budget)])
     proc = subprocess.Popen(
-        [str(LIVESEARCH), "serve", "--index", str(index_dir), "--port", "0", "--threads", str(threads)],
+        [str(LIVESEARCH), "serve", "--index", str(index_dir), "--port", "0", "--threads", str(threads), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -173,6 +182,25 @@ def next_request(rng: random.Random, vocab: Vocabulary) -> tuple[str, str, dict]
     return kind, path, params
 
 
+COSTLY_SHARE = 0.10  # of the mixed profile's requests
+
+
+def next_mixed_request(rng: random.Random, vocab: Vocabulary) -> tuple[str, str, dict]:
+    """The mixed profile: a plain one-word search, or (10%) a costly multi-term one."""
+    word = rng.choice(vocab.words)
+    if rng.random() >= COSTLY_SHARE:
+        return "plain", "/api/search", {"q": word}
+    prefixes = [w[:2] for w in rng.sample(vocab.words, 4)]
+    q = rng.choice([
+        f"{prefixes[0]}*",
+        " OR ".join(f"{p}*" for p in prefixes),
+        f"{word}~2",
+        f"{prefixes[0]}?{word[-1]}*",
+        f"{rng.choice(vocab.words)} {prefixes[1]}*",
+    ])
+    return "costly", "/api/search", {"q": q}
+
+
 # --- running it ---------------------------------------------------------------------------------
 
 
@@ -180,11 +208,18 @@ def next_request(rng: random.Random, vocab: Vocabulary) -> tuple[str, str, dict]
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    shed: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # 503 + Retry-After, by kind
+    timed_out: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # partial answers, by kind
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, seconds: float, error: str | None) -> None:
+    def record(self, kind: str, seconds: float, error: str | None, shed: bool = False, timed_out: bool = False) -> None:
         with self.lock:
+            if shed:
+                self.shed[kind] += 1
+                return
             self.latencies[kind].append(seconds)
+            if timed_out:
+                self.timed_out[kind] += 1
             if error:
                 self.errors.append(f"{kind}: {error}")
 
@@ -193,21 +228,29 @@ class Tally:
         return sum(map(len, self.latencies.values()))
 
 
-def client(url: str, vocab: Vocabulary, tally: Tally, deadline: float, budget: threading.Semaphore, seed: int) -> None:
+def client(url: str, vocab: Vocabulary, tally: Tally, deadline: float, budget: threading.Semaphore, seed: int,
+           mixed: bool = False) -> None:
     rng = random.Random(seed)
     session = requests.Session()
+    draw = next_mixed_request if mixed else next_request
     while time.monotonic() < deadline and budget.acquire(blocking=False):
-        kind, path, params = next_request(rng, vocab)
+        kind, path, params = draw(rng, vocab)
         started = time.perf_counter()
-        error = None
+        error, shed, timed_out = None, False, False
         try:
             response = session.get(url + path, params=params, timeout=60)
             body = response.content  # the CSV export streams: read it all
-            if response.status_code != 200:
+            if response.status_code == 503 and "Retry-After" in response.headers:
+                shed = True
+            elif response.status_code != 200:
                 error = f"HTTP {response.status_code} for {path} {params}: {body[:200]!r}"
+            elif path == "/api/search":
+                timed_out = bool(response.json().get("timed_out"))
         except requests.RequestException as exc:
             error = f"{type(exc).__name__} for {path} {params}: {exc}"
-        tally.record(kind, time.perf_counter() - started, error)
+        tally.record(kind, time.perf_counter() - started, error, shed=shed, timed_out=timed_out)
+        if shed:
+            time.sleep(min(1.0, float(response.headers.get("Retry-After", 1))))
 
 
 @dataclass
@@ -281,7 +324,7 @@ def _total(session, url: str, q: str) -> int:
 
 
 def run_load(url: str, clients: int, seconds: float, max_requests: int, seed: int,
-             update: tuple[Path, Path] | None = None) -> dict:
+             update: tuple[Path, Path] | None = None, mixed: bool = False) -> dict:
     """Drive the server at `url`; returns the figures (see `report`)."""
     vocab = Vocabulary.discover(requests.Session(), url)
     tally = Tally()
@@ -289,7 +332,7 @@ def run_load(url: str, clients: int, seconds: float, max_requests: int, seed: in
     budget = threading.Semaphore(max_requests)
     started = time.monotonic()
     deadline = started + seconds
-    threads = [threading.Thread(target=client, args=(url, vocab, tally, deadline, budget, seed + i), daemon=True)
+    threads = [threading.Thread(target=client, args=(url, vocab, tally, deadline, budget, seed + i, mixed), daemon=True)
                for i in range(clients)]
     if update:
         threads.append(threading.Thread(target=updater, args=(url, *update, deadline, checks), daemon=True))
@@ -309,8 +352,11 @@ def run_load(url: str, clients: int, seconds: float, max_requests: int, seed: in
         "throughput_rps": round(tally.requests / elapsed, 1),
         "p50_ms": _ms(every, 0.50),
         "p99_ms": _ms(every, 0.99),
-        "by_kind": {kind: {"requests": len(v), "p50_ms": _ms(sorted(v), 0.5), "p99_ms": _ms(sorted(v), 0.99)}
+        "by_kind": {kind: {"requests": len(v), "p50_ms": _ms(sorted(v), 0.5), "p99_ms": _ms(sorted(v), 0.99),
+                           "max_ms": _ms(sorted(v), 1.0), "timed_out": tally.timed_out.get(kind, 0)}
                     for kind, v in sorted(tally.latencies.items())},
+        "shed_503": dict(tally.shed),
+        "profile": "mixed" if mixed else "newsroom",
         "updates": [vars(c) for c in checks],
         "stories_at_start": vocab.total,
     }
@@ -336,7 +382,10 @@ def report(figures: dict) -> str:
         f"{figures['errors']} errors",
     ]
     for kind, k in figures["by_kind"].items():
-        lines.append(f"  {kind:<14} {k['requests']:>7} requests  p50 {k['p50_ms']:>7} ms  p99 {k['p99_ms']:>7} ms")
+        lines.append(f"  {kind:<14} {k['requests']:>7} requests  p50 {k['p50_ms']:>7} ms  p99 {k['p99_ms']:>7} ms"
+                     + (f"  ({k['timed_out']} timed out)" if k.get("timed_out") else ""))
+    if figures.get("shed_503"):
+        lines.append("  shed with 503 + Retry-After: " + ", ".join(f"{k} {n}" for k, n in sorted(figures["shed_503"].items())))
     if figures["updates"]:
         ok = [c for c in figures["updates"] if not c["error"]]
         lines.append(f"{len(figures['updates'])} updates during the load, {len(ok)} searchable without restart"
@@ -355,7 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="serve this existing index instead of generating one")
     parser.add_argument("--stories", type=int, default=2000, help="stories in the generated corpus (default 2000)")
     parser.add_argument("--entities", action="store_true", help="tag entities when building (slower; richer facets)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads of the started server (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="request threads per worker of the started server (default 8)")
+    parser.add_argument("--workers", type=int, help="worker processes of the started server (default: its own, one per core)")
+    parser.add_argument("--time-budget", type=float, help="--time-budget of the started server (default: its own)")
+    parser.add_argument("--profile", choices=["newsroom", "mixed"], default="newsroom",
+                        help="newsroom: the realistic mix; mixed: plain searches with 10%% costly ones (issue 19)")
     parser.add_argument("--update-during", action="store_true", help="run `livesearch update` while clients query")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -378,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> dict:
-    load = dict(clients=args.clients, seconds=args.seconds, max_requests=args.max_requests, seed=args.seed)
+    load = dict(clients=args.clients, seconds=args.seconds, max_requests=args.max_requests, seed=args.seed,
+                mixed=args.profile == "mixed")
     if args.url:
         return run_load(require_loopback(args.url), **load)
     workdir = Path(tempfile.mkdtemp(prefix="livesearch-load-"))
@@ -388,7 +442,7 @@ def _run(args) -> dict:
         else:
             print(f"building an index of {args.stories} generated stories in {workdir} ...", file=sys.stderr)
             corpus, index_dir = make_index(workdir, args.stories, args.seed, args.entities)
-        with live_server(index_dir, threads=args.threads) as url:
+        with live_server(index_dir, threads=args.threads, workers=args.workers, time_budget=args.time_budget) as url:
             print(f"serving {index_dir} at {url}; {args.clients} clients for {args.seconds:.0f} s", file=sys.stderr)
             return run_load(url, update=(corpus, index_dir) if args.update_during else None, **load)
     finally:

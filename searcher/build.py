@@ -104,8 +104,8 @@ def build(
         stories = [story for story, _ in chosen]
         _count(summary, read, by_page, stories)
         out.begin(len(stories))
-        if entities and stories:
-            _enrich(stories, store.cache_path, stages, progress)
+        if stories:
+            out.aliases = _resolve_corpus(stories, store.cache_path, entities, out.known_aliases(), stages, progress)
         for story, key in _bar(chosen, "indexing", "stories", progress):
             out.add(story, key)
         for f in read:
@@ -214,8 +214,8 @@ def _merge_into(
         elif (m.source.file, m.source.origin, m.id) in lookup:
             fresh.append(story)
         final.append((_with_snapshot_fields(story, m), m))
-    if entities and fresh:
-        _enrich(fresh, cache_path, stages, progress)
+    if fresh:
+        out.aliases = _resolve_corpus(fresh, cache_path, entities, out.known_aliases(), stages, progress)
     for sid in deletes:
         out.delete_story(sid)
     for story, m in _bar(final, "indexing", "stories", progress):
@@ -301,20 +301,39 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=N
     return out
 
 
-def _enrich(stories: list[Story], cache_path: Path, stages=None, progress: bool = False) -> None:
-    """Tag entities (cached by content; here or on the cluster), then merge spelling variants
-    across the stories (always here: it needs the whole corpus)."""
-    if progress and stories:
+def _resolve_corpus(stories: list[Story], cache_path: Path, entities: bool, known: dict, stages=None,
+                    progress: bool = False) -> dict | None:
+    """The steps that need every story (always here): one name per outlet, entity tags, corpus-level
+    resolution, then the newsroom's curation beside the index (issue 13). Returns the alias table."""
+    from searcher.enrich.curation import apply_curation, load_curation
+    from searcher.pipeline.outlets import resolve_sources
+
+    curation = load_curation(cache_path.parent)
+    resolve_sources(stories, curation.outlets)
+    if not entities:
+        return None
+    if progress:
         print(f"tagging: people, places and organisations in {len(stories)} stories", file=sys.stderr, flush=True)
-    from searcher.enrich.names import canonicalize
+    return apply_curation(stories, _enrich(stories, cache_path, known, stages), curation)
+
+
+def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None, stages=None) -> dict:
+    """Tag entities (cached by content; here or on the cluster), then resolve them across the
+    stories (searcher.enrich.resolve; always here: it needs the whole corpus)."""
+    from searcher.enrich.entities import Enricher, ModelMissing, common_nouns, load_model, model_name
+    from searcher.enrich.resolve import resolve
 
     if stages is not None:
         stages.enrich(stories, cache_path)
+        try:
+            nlp = load_model(model_name())
+        except ModelMissing:
+            nlp = None
     else:
-        from searcher.enrich.entities import Enricher  # spaCy loads only when tagging is asked for
-
-        Enricher(cache_path=cache_path).enrich(stories)
-    canonicalize(stories)
+        enricher = Enricher(cache_path=cache_path)  # spaCy loads only when tagging is asked for
+        enricher.enrich(stories)
+        nlp = enricher.nlp
+    return resolve(stories, known, nouns=common_nouns(nlp) if nlp is not None else frozenset())
 
 
 def _bar(items, desc: str, unit: str, progress: bool):

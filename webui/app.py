@@ -15,9 +15,10 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from searcher.errors import IndexMissing, QueryError
+from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import api, pages, security
+from webui import admission, api, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,24 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     """Build the app from a config mapping (Flask's way: `INDEX_DIR`, ...), or from just an index
-    folder; the folder defaults to $LIVESEARCH_INDEX, then ./index."""
+    folder; the folder defaults to $LIVESEARCH_INDEX, then ./index.
+
+    `TIME_BUDGET`: seconds of work per request (default $LIVESEARCH_TIME_BUDGET, else 2; None: no
+    budget; searcher.search.budget). `MAX_ACTIVE`/`MAX_WAITING`: this process's admission queue
+    (webui.admission); none when MAX_ACTIVE is None (`livesearch serve` always sets one)."""
     if config is not None and not isinstance(config, Mapping):
         config = {"INDEX_DIR": config}
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=default_index_dir())
+    app.config.from_mapping(INDEX_DIR=default_index_dir(), TIME_BUDGET=budget.default_seconds(),
+                            MAX_ACTIVE=None, MAX_WAITING=0)
     app.config.from_mapping(config or {})
     app.json.sort_keys = False
-    app.extensions[EXTENSION_KEY] = Engine(Path(app.config["INDEX_DIR"]))
+    seconds = app.config["TIME_BUDGET"]
+    app.extensions[EXTENSION_KEY] = Engine(Path(app.config["INDEX_DIR"]), budget_seconds=seconds)
     security.install(app)
+    if app.config["MAX_ACTIVE"] is not None:
+        admission.install(app, app.config["MAX_ACTIVE"], app.config["MAX_WAITING"],
+                          max_wait=seconds or budget.DEFAULT_SECONDS, time_budget=seconds)
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
@@ -56,6 +66,13 @@ def _install_error_handlers(app: Flask) -> None:
     def no_index(error: IndexMissing):
         folder = current_app.extensions[EXTENSION_KEY].index_dir
         return error_response(503, f"Search is not available yet: {error or f'no index at {folder}'}.")
+
+    @app.errorhandler(budget.BudgetExceeded)
+    def over_budget(error: budget.BudgetExceeded):
+        response, status = error_response(503, str(error))
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

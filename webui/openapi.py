@@ -128,6 +128,29 @@ def _schemas() -> dict:
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
+        "expansions": {
+            "type": "object",
+            "description": "Each prefix, wildcard, fuzzy or range term of the query, as the index saw it "
+                           "(\"co*\", \"zelenski~2\"): `words` index words it matched (all of them are "
+                           "matched), `terms` the most frequent of them, at most 50, that are highlighted, "
+                           "`capped` when there were more; `complete: false` when the time budget cut the "
+                           "expansion short. Such terms do not score: hits rank by the query's other words, "
+                           "then newest first.",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["terms", "words", "capped"],
+                "properties": {
+                    "terms": {"type": "integer", "minimum": 0},
+                    "words": {"type": "integer", "minimum": 0},
+                    "capped": {"type": "boolean"},
+                    "complete": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "timed_out": {"type": "boolean", "description": "The request's time budget ran out: total, hits and "
+                                                         "counts are what was found by then (a lower bound), and "
+                                                         "hits shown after it have no highlighting."},
         "latest_first_seen": {**NULLABLE_STRING, "description": "The index's newest first_seen; pass it as `since` to count stories indexed later."},
     })
     correction = _object({
@@ -192,9 +215,13 @@ def _json(schema_name: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
 
 
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (when busy).",
+                                "schema": {"type": "integer", "minimum": 0}}}
 ERRORS = {
     "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes; the message says which."),
-    "503": _json("Error", "No index has been built yet."),
+    "503": {**_json("Error", "No index has been built yet; or the server is busy (its queue is full) or the "
+                             "work could not finish within its time budget and cannot be partial: then with "
+                             "Retry-After."), "headers": RETRY_AFTER},
 }
 
 

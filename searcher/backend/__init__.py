@@ -53,6 +53,10 @@ class IndexWriter(Protocol):
     """One run's writes, made visible together when the run's block completes."""
 
     manifest: object  # per input file: fingerprint and counts, for `update` (store-specific)
+    aliases: dict | None  # the entity alias table to store with the index (searcher.enrich.resolve)
+
+    def known_aliases(self) -> dict:
+        """The alias table of the index this run changes (empty for a fresh build)."""
 
     def begin(self, expected_stories: int) -> None:
         """Called once before the first write, with how many stories are coming."""

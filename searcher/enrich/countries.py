@@ -66,6 +66,19 @@ METONYMS = {
     "Blue House": "KR",
 }
 
+# AP-style US state abbreviations (`Carson City, Nev.`); those that are also words or names
+# (Mo., La., Ind., Del., Miss., Mass., Me., Pa.) are left out.
+US_STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois", "Kan.": "Kansas",
+    "Ky.": "Kentucky", "Md.": "Maryland", "Mich.": "Michigan", "Minn.": "Minnesota", "Mont.": "Montana",
+    "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire", "N.J.": "New Jersey", "N.M.": "New Mexico",
+    "N.Y.": "New York", "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon",
+    "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota", "Tenn.": "Tennessee",
+    "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia", "Wis.": "Wisconsin",
+    "Wyo.": "Wyoming",
+}
+
 # World regions that are no country but share names with towns (Asia is also a Philippine town).
 REGIONS = """Middle East, Near East, Far East, Europe, Eastern Europe, Western Europe, Central Europe,
 Asia, Central Asia, South Asia, Southeast Asia, East Asia, Asia-Pacific, Indo-Pacific, Africa,
@@ -155,6 +168,8 @@ class Gazetteer:
         united_states = self.country_names["US"]
         for state in source.get_us_states().values():
             self._add(state["name"], Place(state["name"], united_states, "state"))
+        for abbreviation, state in US_STATE_ABBREVIATIONS.items():
+            self._add(abbreviation, Place(state, united_states, "state"))
         capitals = {(row["capital"], code) for code, row in countries.items()}
         for city in source.get_cities().values():
             code = city["countrycode"]

@@ -1,4 +1,4 @@
-"""Name folding and merging: one key per entity however a page spells it.
+"""Name folding and keys: one key per entity however a page spells it (corpus-level merging: resolve.py).
 
 Pages write the same name many ways (`Kim Jong-un`, `Kim Jong Un`, `Mr Kim`, `Alexeï Navalny`,
 `Putin's`). Facets and search need one key per entity and one display form for it.
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
 
-from searcher.records import FACETS, Story
 
 # Forms of address and titles that precede a name without being part of it.
 HONORIFICS = frozenset(
@@ -20,7 +20,7 @@ HONORIFICS = frozenset(
     senator sen rep representative congressman congresswoman gov governor mayor general gen
     colonel col captain capt lieutenant lt sergeant sgt commander admiral marshal secretary
     judge justice rev reverend sheikh ayatollah imam rabbi cardinal archbishop bishop
-    comrade chairman chairwoman ambassador foreign defence defense deputy state""".split()
+    comrade chairman chairwoman ambassador foreign defence defense deputy state speaker""".split()
 )
 
 _APOSTROPHES = "'’‘`´"
@@ -35,6 +35,7 @@ def strip_possessive(text: str) -> str:
     return _POSSESSIVE.sub("", text.strip())
 
 
+@lru_cache(maxsize=1 << 17)
 def fold_text(text: str) -> str:
     """Case, diacritics, hyphens, dots and possessives folded away: `Kim Jong-un's` -> `kim jong un`."""
     text = strip_possessive(text)
@@ -54,6 +55,7 @@ def strip_honorifics(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 17)
 def fold_key(name: str) -> str:
     """The merge key of a name: honorifics, possessives, hyphens, diacritics and case folded."""
     return fold_text(strip_honorifics(name))
@@ -90,41 +92,6 @@ def _most_frequent(counts: Counter[str]) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-def canonicalize(stories: Iterable[Story]) -> dict[str, str]:
-    """Across a corpus, show every facet value in the most frequent spelling of its fold key.
-
-    Rewrites each story's facets in place (order kept, duplicates removed) and returns the
-    mapping from every spelling that changed to its canonical form.
-    """
-    stories = list(stories)
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for story in stories:
-        for facet in FACETS:
-            for value in getattr(story, facet):
-                counts[facet, _facet_key(facet, value)][value] += 1
-    aliases = _acronym_aliases(counts)
-    for acronym, full in aliases.items():
-        counts[full].update(counts[acronym])
-    canonical = {key: _most_frequent(counts[aliases.get(key, key)]) for key in counts}
-    changed: dict[str, str] = {}
-    for story in stories:
-        for facet in FACETS:
-            values = []
-            for value in getattr(story, facet):
-                best = canonical[facet, _facet_key(facet, value)]
-                if best != value:
-                    changed[value] = best
-                if best not in values:
-                    values.append(best)
-            setattr(story, facet, values)
-    return changed
-
-
-def _facet_key(facet: str, value: str) -> str:
-    """People fold honorifics too; for organisations and places `Foreign` or `State` is a name."""
-    return fold_key(value) if facet == "people" else fold_text(value)
-
-
 _MINOR_WORDS = frozenset("of the and for on in at to de des du la le".split())
 
 
@@ -140,18 +107,26 @@ def is_acronym(value: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
-def _acronym_aliases(counts: dict[tuple[str, str], Counter[str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """Organisation acronyms that stand for exactly one full name of the corpus: `EU` -> `European Union`.
+_TRANSLIT = [(re.compile(pattern), repl) for pattern, repl in (
+    (r"ks", "x"),  # Aleksei / Alexei
+    (r"(?<=\w)(iy|yy|ij|ii)\b", "y"),  # Zelenskiy / Zelenskyy / Zelensky
+    (r"(\w)\1", r"\1"),  # Mikhail Mishustin / Michail; Tsikhanouskaya's doubled letters
+)]
 
-    An acronym whose initials fit two full names (or none) stays as it is."""
-    full_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for facet, key in counts:
-        if facet == "organizations" and initials(key):
-            full_names[initials(key)].append((facet, key))
-    aliases = {}
-    for facet, key in counts:
-        if facet == "organizations" and any(is_acronym(value) for value in counts[facet, key]):
-            matches = full_names.get(key.replace(" ", ""), [])
-            if len(matches) == 1:
-                aliases[facet, key] = matches[0]
-    return aliases
+
+def translit_key(name: str) -> str:
+    """`Volodymyr Zelenskiy`, `Volodymyr Zelenskyy` and `Volodymyr Zelensky` share one key: the fold
+    key with the commonest romanisation differences of Cyrillic names folded too. Deliberately
+    narrow: each rule joins spellings of one name and keeps different names apart."""
+    key = fold_key(name)
+    for pattern, repl in _TRANSLIT:
+        key = pattern.sub(repl, key)
+    return key
+
+
+def without_middle_initials(key: str) -> str:
+    """`joseph r biden` -> `joseph biden`: a one-letter word inside a longer name is dropped."""
+    words = key.split()
+    if len(words) <= 2:
+        return key
+    return " ".join([words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]])

@@ -14,12 +14,11 @@ from urllib.parse import urlparse
 
 from charset_normalizer import from_bytes
 
-from searcher.pipeline import dates, html_blocks
+from searcher.pipeline import dates, html_blocks, outlets
 from searcher.records import Page, Problem
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 
-_SOURCE_LINE = re.compile(r"^\s*Source:\s*(?P<source>[\w.-]+\.[a-z]{2,})\s*$", re.I | re.M)
 _SNIFF = 8192
 
 
@@ -72,9 +71,8 @@ def decode(raw: bytes, where: str) -> tuple[str | None, list[Problem]]:
 
 
 def page_from_text(text: str, origin: str, fallback_source: str, **known) -> Page:
-    """A scraped-text page; a trailing `Source: outlet.com` line names the outlet."""
-    found = _SOURCE_LINE.findall(text[-2000:])
-    source = known.pop("source", None) or (found[-1] if found else fallback_source)
+    """A scraped-text page; its outlet from what the caller knows, its URL or its text (searcher.pipeline.outlets)."""
+    source = outlets.page_source(fallback_source, given=known.pop("source", None), url=known.get("url"), text=text)
     return Page(origin=origin, source=source, text=text, **known)
 
 
@@ -83,16 +81,11 @@ def page_from_html(html: str, origin: str, fallback_source: str, **known) -> Pag
     retrieved = known.pop("retrieved", None)
     meta = html_blocks.page_metadata(html)
     url = known.pop("url", None) or meta.url
-    source = known.pop("source", None) or meta.site_name or _host(url) or fallback_source
+    source = outlets.page_source(fallback_source, given=known.pop("source", None), site_name=meta.site_name, url=url)
     title = known.pop("title", None) or meta.title
     reference = known.pop("reference_date", None) or dates.parse_iso(meta.date)
     return Page(origin=origin, source=source, url=url, title=title, reference_date=reference, html=html,
                 retrieved=retrieved)
-
-
-def _host(url: str | None) -> str | None:
-    host = urlparse(url).hostname if url else None
-    return host[4:] if host and host.startswith("www.") else host
 
 
 def _read_json(text: str, path: Path) -> tuple[list[Page], list[Problem]]:
@@ -145,7 +138,7 @@ def _pages_from_rows(rows: list[tuple[int | None, object]], path: Path) -> tuple
                 problems.append(Problem(str(path), f"\"published\" is not a date ({published!r}); page left undated", line))
             known["reference_date"] = reference
         known["retrieved"] = _retrieved(item)
-        fallback = _host(known.get("url")) or path.name
+        fallback = path.name
         if isinstance(html, str) and html.strip():
             pages.append(page_from_html(html, origin, fallback, **known))
         else:

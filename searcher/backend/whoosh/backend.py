@@ -14,6 +14,7 @@ import numpy as np
 
 from searcher import registry
 from searcher.backend.whoosh.columns import LeafCache
+from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.highlight import Highlighter, query_terms
 from searcher.backend.whoosh import rewrite
 from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
@@ -23,6 +24,7 @@ from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
 from searcher.records import story_title
+from searcher.search import budget
 from searcher.search.request import SearchRequest, facet_names
 from searcher.search.results import FacetValue, FilterNote, Hit, SearchResult
 
@@ -118,6 +120,8 @@ class WhooshBackend:
         ranked = req.sort == "relevance" and query is not None
         if req.sort == "first_seen":
             docs_scores = [(int(d), None) for d in snap.columns.seen_order(mask, start + req.per_page)[start:]]
+        elif ranked and multiterm.is_rewritten(query):
+            docs_scores = self._ranked_multiterm(snap, query, mask, start + req.per_page)[start:]
         elif ranked:
             rank_by = phrases_as_words(query)
             narrowed = (
@@ -129,11 +133,18 @@ class WhooshBackend:
         else:
             order = snap.columns.date_order(mask, req.sort != "oldest", start + req.per_page)
             docs_scores = [(int(d), None) for d in order[start:]]
-        marker = Highlighter(query_terms(query, snap.searcher.reader()), snap.ix.schema["body"].analyzer)
-        hits = [self._hit(snap, doc, score, marker) for doc, score in docs_scores]
+        analyzer = snap.ix.schema["body"].analyzer
+        marker = Highlighter(query_terms(query, snap.searcher.reader()), analyzer)
+        plain = Highlighter(frozenset(), analyzer)  # past the time budget: hits without marks (cheap)
+        hits = []
+        for doc, score in docs_scores:
+            late = budget.expired()
+            if late:
+                budget.stop("highlighting")
+            hits.append(self._hit(snap, doc, score, plain if late else marker))
         suggestion = (
             rewrite.suggest(snap.searcher, snap.ix.schema, req.q, snap.names)
-            if query is not None and total == 0
+            if query is not None and total == 0 and not budget.expired()
             else None
         )
         return SearchResult(
@@ -153,6 +164,7 @@ class WhooshBackend:
             relaxed=plan.relaxed if plan else None,
             expanded=plan.expanded if plan else {},
             filter_notes=self._filter_notes(snap, req),
+            expansions=multiterm.report(query),
         )
 
     @_damage_is_index_missing
@@ -205,6 +217,8 @@ class WhooshBackend:
         query, mask, _ = self._understood(snap, req)
         if req.sort == "first_seen":
             docs = (int(d) for d in snap.columns.seen_order(mask, None))
+        elif req.sort == "relevance" and multiterm.is_rewritten(query):
+            docs = (doc for doc, _ in self._ranked_multiterm(snap, query, mask, None))
         elif req.sort == "relevance" and query is not None:
             docs = (doc for doc, _ in self._ranked(snap, phrases_as_words(query), mask, None))
         else:
@@ -265,6 +279,9 @@ class WhooshBackend:
         """(query, matches, rewrite.Understanding or None): the query as journalists mean it
         (variants, corrections, relaxation; rewrite.py) unless the request is literal."""
         query = parse_query(req.q, snap.ix.schema)
+        # prefix, wildcard, fuzzy and range terms as constant-score document sets (multiterm.py);
+        # rewrite.understand leaves such queries alone (they are not "simple")
+        query = multiterm.rewrite(query, snap.searcher, snap.columns.live).query
         filtered = self._filtered(snap, req)
         plan = None
         if query is not None and not req.literal:
@@ -298,10 +315,7 @@ class WhooshBackend:
         cols = snap.columns
         if query is None:
             return cols.live.copy()
-        mask = np.zeros(len(cols.live), dtype=bool)
-        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-        mask[docs] = True
-        return mask & cols.live
+        return multiterm.match(snap.searcher, query, len(cols.live)) & cols.live  # within the time budget
 
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         return self._query_mask(snap, query) & self._filtered(snap, req)
@@ -331,8 +345,14 @@ class WhooshBackend:
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
         """(docnum, score) best first, among the documents of `mask` when given."""
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
-        results = snap.searcher.search(query, filter=allow, limit=limit)
-        return [(hit.docnum, float(hit.score)) for hit in results]
+        return multiterm.budgeted_search(snap.searcher, query, allow, limit)
+
+    def _ranked_multiterm(self, snap: _Snapshot, query, mask: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """Ranking for a query with prefix/wildcard/fuzzy terms (see multiterm): the other
+        words' BM25, then newest first."""
+        cols = snap.columns
+        return multiterm.rank(snap.searcher, query, mask, cols.days,
+                              lambda m, n: cols.date_order(m, True, n), limit)
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter) -> Hit:
         doc = snap.searcher.stored_fields(docnum)

@@ -5,6 +5,8 @@ Layout of an index directory:
     gen-<time>/           one Whoosh index plus manifest.json (path -> size, mtime, hash, counts)
     write.lock            held (flock) by the one build or update allowed at a time
     enrich-cache.sqlite   entity tags by story content hash, shared by all generations
+    entities.toml         the newsroom's curation (searcher.enrich.curation), applied at every build/update
+    gen-<time>/aliases.json   the generation's entity alias table (searcher.enrich.resolve)
 
 The manifest also keeps, per input file, its snapshots (page key, scrape time, post ids and
 content hashes: searcher/snapshots.py), so an update merges a new snapshot of a page with the
@@ -159,6 +161,20 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
+        self.aliases: dict | None = None  # set by the build; written into the generation on success
+        self.generation: Path | None = None
+
+    def known_aliases(self) -> dict:
+        """The live generation's alias table when amending; empty for a fresh generation."""
+        from searcher.enrich.resolve import load_aliases
+
+        return load_aliases(self.generation if self._searcher is not None else None)
+
+    def save_aliases(self, gen: Path) -> None:
+        if self.aliases is not None:
+            from searcher.enrich.resolve import save_aliases
+
+            save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
         procs = 1
@@ -226,6 +242,7 @@ class WhooshStore:
                     raise
                 if out._writer is not None:
                     out._writer.commit()
+                out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
                 _write_atomically(index_dir / POINTER, gen.name)
@@ -243,6 +260,7 @@ class WhooshStore:
             manifest = Manifest.load(gen)
             with ix.searcher() as searcher:
                 out = GenerationWriter(ix, manifest, searcher)
+                out.generation = gen
                 try:
                     yield out
                     if out._writer is not None:
@@ -252,6 +270,7 @@ class WhooshStore:
                         _abandon(ix, out._writer)
                     raise
             if out._writer is not None:
+                out.save_aliases(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
