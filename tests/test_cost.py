@@ -72,9 +72,16 @@ def _rewritten_matches(engine: Engine, q: str) -> set[int]:
 ])
 def test_rewriting_changes_ranking_never_the_match_set(wordy, q):
     engine = Engine(wordy, budget_seconds=None)
-    assert _rewritten_matches(engine, q) == _whoosh_matches(engine, q)
+    ours, whoosh = _rewritten_matches(engine, q), _whoosh_matches(engine, q)
+    if "~" in q:
+        # Whoosh expands a fuzzy term over spelling words as written, so on a stemmed field it
+        # misses words whose stem differs (zelensky -> zelenski); ours adds exactly those
+        # (tests/test_words.py::test_a_fuzzy_term_finds_a_word_the_analyser_stems).
+        assert whoosh <= ours
+    else:
+        assert ours == whoosh
     result = engine.search(SearchRequest(q=q))
-    assert result.total == len(_whoosh_matches(engine, q)) and not result.timed_out
+    assert result.total == len(ours) and not result.timed_out
 
 
 def test_a_short_prefix_reports_its_capped_expansion_and_highlights_the_most_frequent_words(wordy):

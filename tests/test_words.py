@@ -344,3 +344,25 @@ def test_an_index_built_with_the_old_analyzer_still_searches_and_asks_for_a_rebu
         engine.close()
     out = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")]).output
     assert "livesearch build" in out and "older" in out
+
+
+def test_a_fuzzy_term_finds_a_word_the_analyser_stems(tmp_path):
+    """`zelensky~1` once matched nothing: the spelling words Whoosh expands a fuzzy term over are
+    the words as written, which the stemmed index does not hold."""
+    from searcher.backend.whoosh.store import WhooshStore
+    from searcher.records import Story
+    from searcher.search.engine import Engine
+    from searcher.search.request import SearchRequest
+
+    store = WhooshStore(tmp_path)
+    with store.rebuild() as out:
+        out.begin(2)
+        for n, text in enumerate(["Zelensky visited the front.", "Talks resumed in Geneva."]):
+            out.add(Story(source="x", origin="/x.txt", position=n, headline=None, body=[text], url=None), "/x.txt")
+    engine = Engine(tmp_path)
+    try:
+        for q in ("zelensky~1", "zelenskyy~1", "zelenzky~2"):
+            result = engine.search(SearchRequest.from_params({"q": [q]}))
+            assert result.total == 1, q
+    finally:
+        engine.close()

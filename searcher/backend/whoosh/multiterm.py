@@ -238,13 +238,11 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
         return np.zeros(0, dtype=np.int64), {}, True
     fieldobj = schema[fieldname]
     chunks, words, complete = [], {}, True
-    for n, btext in enumerate(q._btexts(reader)):
+    for n, btext in enumerate(_indexed_texts(q, reader, fieldname, fieldobj)):
         if n % TERMS_BETWEEN_CHECKS == 0 and budget.expired():
             budget.stop("expanding")
             complete = False
             break
-        if isinstance(btext, str):
-            btext = fieldobj.to_bytes(btext)
         try:
             ids = _posting_ids(reader.postings(fieldname, btext))
         except Exception:  # a word listed by the lexicon but absent from the postings: skip it
@@ -264,6 +262,25 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
                 _, (old, _words) = _cache.popitem(last=False)
                 _cache_bytes -= old.nbytes
     return ids, words, complete
+
+
+def _indexed_texts(q, reader, fieldname: str, fieldobj):
+    """The indexed terms a multi-term query stands for. A fuzzy term is expanded over the
+    field's spelling words, which are the words as written (`zelensky`), not as indexed
+    (`zelenski`, stemmed and folded): those are run through the field's analyser, or a fuzzy
+    query would match nothing on a stemmed field."""
+    seen: set[bytes] = set()
+    for btext in q._btexts(reader):
+        if isinstance(btext, str):
+            btext = fieldobj.to_bytes(btext)
+        candidates = [btext]
+        if isinstance(q, wquery.FuzzyTerm) and (fieldname, btext) not in reader:
+            word = btext.decode("utf-8", "replace")
+            candidates = [fieldobj.to_bytes(token) for token in fieldobj.process_text(word, mode="index")]
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                yield candidate
 
 
 def _posting_ids(matcher) -> np.ndarray:
