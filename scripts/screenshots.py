@@ -4,7 +4,8 @@
 
 Generates a small demo corpus (scripts/make_corpus.py), indexes it with entity tagging, serves
 it with the real app under waitress and photographs it in Debian's Chromium through Playwright
-(as the browser tests do). The same arguments give the same pages.
+(as the browser tests do). The same arguments give the same pages, but for the "first seen"
+times, which come from when the files were written.
 """
 
 from __future__ import annotations
