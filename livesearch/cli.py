@@ -123,12 +123,14 @@ def _filter_options(command):
     return command
 
 
-def _request(query, options: dict, per_page=20):
-    """The SearchRequest of a command's query and filter options (the web's parameter names)."""
+def _request(query, options: dict, per_page=20, parse=None, **extra):
+    """The SearchRequest of a command's query and filter options (the web's parameter names);
+    `parse` another request's from_params, given `extra` parameters (lists of strings)."""
     from searcher import registry
     from searcher.errors import QueryError
     from searcher.search.request import SearchRequest
 
+    parse = parse or SearchRequest.from_params
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
               "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
               "undated": [options["undated"]] if options.get("undated") else [],
@@ -137,8 +139,9 @@ def _request(query, options: dict, per_page=20):
     for spec in registry.facets():
         params[spec.param] = list(options.get(f"filter_{spec.name}") or ())
         params[f"exclude_{spec.param}"] = list(options.get(f"exclude_{spec.name}") or ())
+    params.update(extra)
     try:
-        return SearchRequest.from_params(params)
+        return parse(params)
     except QueryError as error:
         raise click.UsageError(str(error)) from None
 
@@ -347,6 +350,90 @@ def export(query, fmt, index_dir, **options) -> None:
     else:
         for story in rows:
             sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
+
+
+# --- beyond matching: who appears with X, timelines, related stories (issue 17) ---
+
+
+@main.command()
+@click.argument("entity", required=False, default="")
+@click.option("--query", "-q", "query", default="", help="Only stories matching this search (Whoosh syntax).")
+@_filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100), help="Entities to show.")
+@click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="Fewest shared stories to rank a pair.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
+@_index_option
+def cooccur(entity, query, limit, min_count, as_json, index_dir, **options) -> None:
+    """Who appears with ENTITY ('Vladimir Putin', or 'person:Georgia' to pick the facet), ranked
+    by NPMI (how far above chance) among pairs seen --min-count times; without ENTITY, the
+    entities most over-represented in the search's stories."""
+    import json
+
+    from searcher.search.explore import CooccurrenceRequest
+
+    req = _request(query, options, parse=CooccurrenceRequest.from_params, entity=[entity] if entity else [],
+                   limit=[str(limit)], min_count=[str(min_count)])
+    result = _engine_call(index_dir, "cooccurrence", req)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    if result.entity is not None and not result.found:
+        raise click.ClickException(f"no story names {result.entity.value!r}")
+    about = f"{result.entity.value} ({result.entity.facet})" if result.entity else "the matching stories"
+    click.echo(f"{about}: {result.stories} of {result.universe} stories; ranked by NPMI, pairs seen >= {min_count} times")
+    click.echo(f"{'entity':<32} {'facet':<14} {'shared':>6} {'of':>6} {'lift':>7} {'npmi':>6}")
+    for c in result.items:
+        click.echo(f"{c.value[:32]:<32} {c.facet:<14} {c.count:>6} {c.total:>6} {c.lift:>7.2f} {c.npmi:>6.3f}")
+
+
+@main.command()
+@click.argument("entities", nargs=-1)
+@click.option("--query", "-q", "query", default="", help="Only stories matching this search (Whoosh syntax).")
+@_filter_options
+@click.option("--interval", type=click.Choice(["auto", "day", "week", "month", "year"]), default="auto", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
+@_index_option
+def timeline(entities, query, interval, as_json, index_dir, **options) -> None:
+    """Dated stories naming each of up to 5 ENTITIES per interval (without ENTITIES: every
+    matching story), e.g. `livesearch timeline Putin Zelensky --interval week --from 2023 --to 2023`."""
+    import json
+
+    from searcher.search.explore import TimelineRequest
+
+    req = _request(query, options, parse=TimelineRequest.from_params, entity=list(entities), interval=[interval])
+    result = _engine_call(index_dir, "timeline", req)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    names = [s.entity.value if s.entity else "all" for s in result.series]
+    width = max([12, *(len(n) for n in names)])
+    click.echo(f"{result.interval:<12} " + " ".join(f"{n[:width]:>{width}}" for n in names))
+    for i, bucket in enumerate(result.buckets):
+        click.echo(f"{bucket.start.isoformat():<12} " + " ".join(f"{s.counts[i]:>{width}}" for s in result.series))
+    click.echo(f"{'total':<12} " + " ".join(f"{s.total:>{width}}" for s in result.series))
+    for s in result.series:
+        if not s.found:
+            click.echo(f"no story names {s.entity.value!r}", err=True)
+
+
+@main.command()
+@click.argument("story_id")
+@click.option("--limit", default=8, show_default=True, type=click.IntRange(1, 50), help="Stories to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
+@_index_option
+def related(story_id, limit, as_json, index_dir) -> None:
+    """Stories of other pages most like STORY_ID in words and entities, with what they share."""
+    import json
+
+    result = _engine_call(index_dir, "related", story_id, limit)
+    if result is None:
+        raise click.ClickException(f"no story with id {story_id!r}")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    for n, item in enumerate(result.items, 1):
+        click.echo(f"{n:>3}. {item.headline or '(untitled)'}")
+        click.echo(f"     {item.date or 'undated'} · {item.source} · {item.id} · {item.why()}")
 
 
 # --- serve: the web front end's command, assembled into the group here at the top ---

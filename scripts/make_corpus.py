@@ -24,6 +24,7 @@ import html
 import itertools
 import json
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -386,6 +387,21 @@ def pick_index(rng: random.Random, cum_weights: list[float]) -> int:
     return bisect.bisect(cum_weights, rng.random() * cum_weights[-1])
 
 
+# Planted storylines: (person, city, organisation) named together far above chance, so the
+# demo's "who appears with" has a known answer (e.g. Rafael Grossi: Zaporizhzhia, the IAEA).
+STORYLINES = [
+    ("Rafael Grossi", "Zaporizhzhia", "the International Atomic Energy Agency"),
+    ("Kim Jong Un", "Vladivostok", "the Kremlin"),
+    ("Recep Tayyip Erdogan", "Odesa", "the United Nations"),
+]
+STORYLINE_RATE = 0.04
+# Wire copy: one story in WIRE_RATE reprints an earlier agency story of another outlet, lightly
+# edited (new headline, a paragraph cut, a sentence added), as live blogs do with Reuters/AP/AFP.
+WIRE_RATE = 0.03
+WIRE_POOL = 200  # recent agency stories a copy is drawn from
+WIRE_AGENCIES = ("Reuters", "AP", "AFP")
+
+
 # --- Records
 
 
@@ -399,6 +415,7 @@ class StoryDraft:
     topic: str
     country: str
     capital: str
+    ctx: dict = field(default_factory=dict, repr=False)  # the slot values it was written from
 
 
 @dataclass
@@ -413,22 +430,31 @@ class RenderedPage:
 # --- Story writing
 
 
-def story_context(rng: random.Random, when: datetime) -> dict:
-    """Slot values for one story: the main actors repeat within a story, as in real reporting."""
+def story_context(rng: random.Random, when: datetime, storyline: tuple | None = None) -> dict:
+    """Slot values for one story: the main actors repeat within a story, as in real reporting.
+    One story in STORYLINE_RATE follows a planted storyline (a person always seen with one
+    city and organisation), so co-occurrence has a known answer in any corpus."""
     first, second = pick_index(rng, COUNTRY_WEIGHTS), pick_index(rng, COUNTRY_WEIGHTS)
     if second == first:
         second = (first + 1) % len(COUNTRIES)
-    country, demonym, capital, cities = COUNTRIES[first]
-    country2, demonym2, capital2, _ = COUNTRIES[second]
     one, other = pick_index(rng, PEOPLE_WEIGHTS), pick_index(rng, PEOPLE_WEIGHTS)
+    org = ORGS[pick_index(rng, ORG_WEIGHTS)]
+    city = None
+    if storyline is not None:
+        person_name, city, org_name = storyline
+        one = next(i for i, p in enumerate(PEOPLE) if p[0] == person_name)
+        first = next(i for i, c in enumerate(COUNTRIES) if city in c[3])
+        second = (first + 1) % len(COUNTRIES) if second == first else second
+        org = next(o for o in ORGS if o[0] == org_name)
     if other == one:
         other = (one + 1) % len(PEOPLE)
+    country, demonym, capital, cities = COUNTRIES[first]
+    country2, demonym2, capital2, _ = COUNTRIES[second]
     person, person2 = PEOPLE[one], PEOPLE[other]
-    org = ORGS[pick_index(rng, ORG_WEIGHTS)]
     n = rng.randint(2, 400)
     return {
         "country": country, "demonym": demonym, "capital": capital,
-        "city": rng.choice(cities), "country2": country2, "demonym2": demonym2,
+        "city": city or rng.choice(cities), "country2": country2, "demonym2": demonym2,
         "capital2": capital2, "capital3": rng.choice(COUNTRIES)[2],
         "person": person[0], "person_last": person[1], "person_role": person[2],
         "person2": person2[0], "person2_last": person2[1],
@@ -486,11 +512,11 @@ def restate_day(story: StoryDraft, day: str) -> None:
     story.paragraphs[0] = story.paragraphs[0].replace(f"n {weekday}", f"n {day}", 1)
 
 
-def write_story(rng: random.Random, when: datetime, used_headlines: set[str]) -> StoryDraft:
+def write_story(rng: random.Random, when: datetime, used_headlines: set[str], storyline: tuple | None = None) -> StoryDraft:
     """One invented story; its headline is unique on the page so repeats mean repetition."""
     topic = rng.choice(TOPICS)
     for _ in range(20):
-        ctx = story_context(rng, when)
+        ctx = story_context(rng, when, storyline)
         headline = capitalised(rng.choice(HEADLINES[topic]).format(**ctx))
         if headline not in used_headlines:
             break
@@ -498,7 +524,57 @@ def write_story(rng: random.Random, when: datetime, used_headlines: set[str]) ->
         headline = f"{headline} ({len(used_headlines)})"  # still unpunctuated at the end
     used_headlines.add(headline)
     return StoryDraft(headline, write_paragraphs(rng, topic, ctx, when), when, topic,
-                      ctx["country"], ctx["capital"])
+                      ctx["country"], ctx["capital"], ctx)
+
+
+def introduce_names(paragraphs: list[str], ctx: dict) -> list[str]:
+    """A person named only by surname gets the full name at the first mention, as reporters
+    write it (a bare 'Sunak' cannot be placed by a reader, nor by a tagger)."""
+    for full, last in ((ctx["person"], ctx["person_last"]), (ctx["person2"], ctx["person2_last"])):
+        text = " ".join(paragraphs)
+        if full in text or not re.search(rf"\b{re.escape(last)}\b", text):
+            continue
+        for i, paragraph in enumerate(paragraphs):
+            if re.search(rf"\b{re.escape(last)}\b", paragraph):
+                paragraphs[i] = re.sub(rf"\b{re.escape(last)}\b", full, paragraph, count=1)
+                break
+    return paragraphs
+
+
+def wire_copy(rng: random.Random, original: StoryDraft, paragraphs: list[str], when: datetime,
+              used_headlines: set[str]) -> StoryDraft:
+    """Another outlet's reprint of an agency story: its own headline, the lead's day moved to
+    the reprint's, maybe a paragraph cut and a sentence added."""
+    ctx = dict(original.ctx, weekday=WEEKDAYS[when.weekday()])
+    headline = original.headline
+    for _ in range(20):
+        headline = capitalised(rng.choice(HEADLINES[original.topic]).format(**ctx))
+        if headline != original.headline and headline not in used_headlines:
+            break
+    else:
+        headline = f"{original.headline} ({len(used_headlines)})"
+    used_headlines.add(headline)
+    old_day, new_day = WEEKDAYS[original.when.weekday()], ctx["weekday"]
+    paragraphs = [paragraphs[0].replace(f"n {old_day}", f"n {new_day}")] + paragraphs[1:]
+    if len(paragraphs) > 2 and rng.random() < 0.5:
+        at = rng.randrange(1, len(paragraphs))
+        if _names_introduced(paragraphs[:at] + paragraphs[at + 1:], ctx):
+            del paragraphs[at]
+    if rng.random() < 0.6:
+        added = capitalised(rng.choice(SENTENCES["common"]).format(**ctx))
+        at = rng.randrange(len(paragraphs))
+        edited = paragraphs[:at] + [f"{paragraphs[at]} {added}"] + paragraphs[at + 1:] if at else paragraphs + [added]
+        if _names_introduced(edited, ctx):
+            paragraphs = edited
+    return StoryDraft(headline, paragraphs, when, original.topic, original.country, original.capital, ctx)
+
+
+def _names_introduced(paragraphs: list[str], ctx: dict) -> bool:
+    """Every person named by surname is also named in full (an edit must not leave a bare
+    'Sunak', which a reader, and a tagger, cannot place)."""
+    text = " ".join(paragraphs)
+    return all(ctx[full] in text or ctx[last] not in text
+               for full, last in (("person", "person_last"), ("person2", "person2_last")) if last in ctx)
 
 
 def first_words(paragraph: str) -> str:
@@ -905,16 +981,36 @@ HTML_LAYOUTS = [layout_html_blocks, layout_html_jsonld, layout_html_flat, layout
 # --- Pages and files
 
 
-def plan_page(rng: random.Random, count: int) -> list[StoryDraft]:
-    """`count` stories over one to three consecutive days of a random day in 2021-2025."""
+def plan_page(rng: random.Random, count: int, wire_pool: list | None = None, outlet: str = "",
+              plant: random.Random | None = None) -> list[StoryDraft]:
+    """`count` stories over one to three consecutive days of a random day in 2021-2025. Given a
+    `wire_pool` (recent (outlet, story, paragraphs) of other pages), some stories are wire copies
+    and some follow planted storylines, drawn with the `plant` generator: every other story is
+    the same as without planting."""
     start = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days - 3))
     days = rng.randint(1, 3)
     used: set[str] = set()
     stories = []
+    plant = plant or random.Random(count)
     for _ in range(count):
         day = start + timedelta(days=rng.randrange(days))
         when = datetime(day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59))
-        stories.append(write_story(rng, when, used))
+        story = write_story(rng, when, used)
+        if wire_pool is None:
+            stories.append(story)
+            continue
+        others = [entry for entry in wire_pool if entry[0] != outlet]
+        draw = plant.random()
+        if others and draw < WIRE_RATE:
+            _, original, paragraphs = plant.choice(others)
+            stories.append(wire_copy(plant, original, paragraphs, when, used))
+            continue
+        if draw < WIRE_RATE + STORYLINE_RATE:
+            story = write_story(plant, when, used, plant.choice(STORYLINES))
+            story.paragraphs = introduce_names(story.paragraphs, story.ctx)
+        stories.append(story)
+        wire_pool.append((outlet, story, list(story.paragraphs)))
+        del wire_pool[:-WIRE_POOL]
     return stories
 
 
@@ -983,10 +1079,12 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
             counts["files"] += 1
             jsonl_lines = []
 
+    wire_pool: list = []
+    plant = random.Random(f"plant-{seed}")  # wire copies and storylines, apart from the main stream
     for number, size in enumerate(page_sizes(stories, rng), start=1):
         fmt = formats[rng.randrange(len(formats))]
         outlet = OUTLETS[rng.randrange(len(OUTLETS))]
-        drafts = plan_page(rng, size)
+        drafts = plan_page(rng, size, wire_pool, outlet[0], plant)
         slug = f"page-{number:06d}"
         page, fields = render_page(rng, fmt, drafts, outlet, slug, decks)
         if fmt == "jsonl":

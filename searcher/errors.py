@@ -19,6 +19,10 @@ class IndexMissing(LivesearchError):
     """No usable index in a directory; the message says what to run."""
 
 
+class IndexOutdated(IndexMissing):
+    """The index was built under another schema version; the message says to rebuild it."""
+
+
 class IndexBusy(LivesearchError):
     """Another build or update holds the index's write lock."""
 

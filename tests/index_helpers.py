@@ -80,14 +80,27 @@ def write_corpus(folder: Path) -> Path:
     return folder
 
 
+BULK_WORDS = ("berth", "pilots", "tugs", "silt", "quay", "ferries", "cranes", "tides", "permits", "fishermen",
+              "moorings", "buoys", "lighthouse", "customs", "pontoon", "sluice", "depth", "survey", "contract",
+              "barges", "storm", "levy", "ballast", "jetty", "marina", "salvage", "harbourmaster", "wharf")
+
+
 def write_many(folder: Path, files: int, entries_per_file: int = 30) -> Path:
-    """A larger corpus, for builds that must last long enough to be interrupted."""
+    """A larger corpus, for builds that must last long enough to be interrupted. Each entry's
+    words differ (seeded), so the stories are distinct, not wire copies of one another."""
+    import random
+
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(files):
-        entries = [
-            (f"{10 + i // 60:02d}.{i % 60:02d} GMT", f"Council meeting {n} item {i} on harbour dredging",
-             [f"The harbour board discussed dredging plan {n}-{i} and the budget for the coming year."] * 3)
-            for i in range(entries_per_file)
-        ]
+        entries = []
+        for i in range(entries_per_file):
+            words = random.Random(n * 100_003 + i).sample(BULK_WORDS, 12)
+            entries.append((
+                f"{10 + i // 60:02d}.{i % 60:02d} GMT", f"Council meeting {n} item {i} on harbour dredging",
+                [f"The harbour board discussed dredging plan {n}-{i} and the budget for the coming year.",
+                 f"Members raised {words[0]}, {words[1]}, {words[2]} and {words[3]} before the {words[4]} vote.",
+                 f"The {words[5]} and {words[6]} report on {words[7]} goes with {words[8]}, {words[9]}, "
+                 f"{words[10]} and {words[11]} to the next meeting."],
+            ))
         write_blog(folder, f"bulk_{n:04d}.txt", "bulk-example.org", f"Harbour live {n}", "4 May 2021", entries)
     return folder

@@ -53,7 +53,7 @@ def test_search_json_has_the_api_shape(indexed):
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
         "people", "organizations", "places", "countries", "score", "title", "title_generated",
-        "first_seen", "updated", "removed_after",
+        "first_seen", "updated", "removed_after", "copies",
     }
     assert set(data["facets"]) == {"countries", "people", "organizations", "places", "sources", "dates"}
 

@@ -85,6 +85,7 @@ def test_request_parsing_gives_a_request_or_a_query_error(raw):
 @given(params())
 @example({"q": ["æä\U00011e32îÛb<@"]})  # once a TypeError in Whoosh's spelling corrector (a 500)
 @example({"q": ["[zz TO zzz]"]})  # once an AttributeError there
+@example({"q": ["date:[0 TO 1]"]})  # once a bare Exception from Whoosh's date parsing (a 503)
 def test_search_gives_a_result_or_a_query_error(engine, raw):
     try:
         req = SearchRequest.from_params(raw)

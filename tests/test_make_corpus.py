@@ -191,3 +191,25 @@ def test_segmenter_recovers_generated_stories_and_dates(corpus):
     assert result.precision >= 0.95, detail
     assert result.dated >= result.found // 2  # most stories carry a date to compare
     assert result.date_agreement >= 0.95, detail
+
+
+def test_wire_copies_and_storylines_are_planted_for_the_demo():
+    """Some stories reprint another outlet's story with edits (a new headline, the same body
+    mostly), and planted storylines name one person with one city far above chance."""
+    import random
+
+    rng, plant, pool = random.Random(5), random.Random(6), []
+    pages = [(outlet, make_corpus.plan_page(rng, 60, pool, outlet, plant)) for outlet in ("A", "B", "C") * 5]
+    seen: dict[str, str] = {}  # a story's slot values (but the day) -> the outlet that printed it first
+    copies = 0
+    for outlet, stories in pages:
+        for story in stories:
+            key = repr(sorted((k, v) for k, v in story.ctx.items() if k != "weekday"))
+            first = seen.setdefault(key, outlet)
+            if first != outlet:
+                copies += 1
+                assert story.headline not in {s.headline for _, page in pages for s in page if s is not story and
+                                              repr(sorted((k, v) for k, v in s.ctx.items() if k != "weekday")) == key}
+    assert 0.01 * 900 < copies < 0.08 * 900
+    grossi = [s for _, stories in pages for s in stories if s.ctx["person"] == "Rafael Grossi"]
+    assert sum(s.ctx["city"] == "Zaporizhzhia" for s in grossi) > len(grossi) / 3

@@ -20,6 +20,13 @@ from werkzeug.datastructures import MultiDict
 
 from searcher import registry
 from searcher.errors import QueryError
+from searcher.search.explore import (
+    RELATED_LIMIT,
+    RELATED_MAX_LIMIT,
+    RELATED_PARAMS,
+    CooccurrenceRequest,
+    TimelineRequest,
+)
 from searcher.search.export import CSV_BOM, csv_fields, csv_row
 from searcher.search.request import SearchRequest
 from webui import feed
@@ -28,10 +35,14 @@ from webui.openapi import FACET_LIMIT_DEFAULT, FACET_LIMIT_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-def search_request(args: MultiDict) -> SearchRequest:
+# The parameters an endpoint takes besides the search parameters of SearchRequest.
+FACET_VALUES_PARAMS = ("prefix", "limit")
+
+
+def search_request(args: MultiDict, extra: tuple[str, ...] = ()) -> SearchRequest:
     """Parse the search parameters of a request (raises QueryError with a readable message);
-    parameters it does not know, such as `prefix`, are ignored."""
-    return SearchRequest.from_params(args.to_dict(flat=False))
+    `extra` names the endpoint's own parameters, any other unknown one is a 400."""
+    return SearchRequest.from_params(args.to_dict(flat=False), extra=extra)
 
 
 @blueprint.get("/search")
@@ -93,12 +104,41 @@ def story(story_id: str):
     return jsonify(found)
 
 
+@blueprint.get("/stories/<story_id>/related")
+def related(story_id: str):
+    """Stories of other pages most like this one in words and entities, with why."""
+    unknown = [name for name in request.args if name not in RELATED_PARAMS]
+    if unknown:
+        raise QueryError(f"unknown parameter {unknown[0][:40]!r}; the known one is limit")
+    limit = _limit(request.args.get("limit"), RELATED_LIMIT, RELATED_MAX_LIMIT)
+    found = engine().related(story_id, limit)
+    if found is None:
+        abort(404, description=f"No story with id {story_id!r}.")
+    return jsonify(found.to_json())
+
+
+@blueprint.get("/cooccurrence")
+def cooccurrence():
+    """Who appears with `entity` under the search parameters (docs/analysis.md)."""
+    result = engine().cooccurrence(CooccurrenceRequest.from_params(request.args.to_dict(flat=False)))
+    data = result.to_json()
+    for item in data["items"]:
+        item["href"] = "/?" + item["stories"]
+    return jsonify(data)
+
+
+@blueprint.get("/timeline")
+def timeline():
+    """Dated stories per interval for up to 5 entities under the search parameters."""
+    return jsonify(engine().timeline(TimelineRequest.from_params(request.args.to_dict(flat=False))).to_json())
+
+
 @blueprint.get("/facets/<name>")
 def facet_values(name: str):
     """Search within one facet's values (for long lists), under the current query and filters."""
     prefix = request.args.get("prefix", "")
     limit = _limit(request.args.get("limit"))
-    req = search_request(request.args)
+    req = search_request(request.args, FACET_VALUES_PARAMS)
     values = engine().facet_values(name, prefix=prefix, req=req, limit=limit)
     return jsonify(
         {
@@ -109,11 +149,11 @@ def facet_values(name: str):
     )
 
 
-def _limit(raw: str | None) -> int:
+def _limit(raw: str | None, default: int = FACET_LIMIT_DEFAULT, most: int = FACET_LIMIT_MAX) -> int:
     if raw is None:
-        return FACET_LIMIT_DEFAULT
-    if not raw.isdigit() or not 1 <= int(raw) <= FACET_LIMIT_MAX:
-        raise QueryError(f"limit must be a whole number from 1 to {FACET_LIMIT_MAX}, not {raw!r}")
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise QueryError(f"limit must be a whole number from 1 to {most}, not {raw!r}")
     return int(raw)
 
 

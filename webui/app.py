@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from searcher.errors import IndexMissing, QueryError
 from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import admission, api, pages, security
+from webui import admission, api, explore, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,19 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     _install_error_handlers(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(explore.blueprint)
     return app
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s/'\"`()]+/)*[^\s/'\"`():,;]*")
+
+
+def without_paths(message: str, index_dir: Path) -> str:
+    """A message with the server's paths taken out (issue 10: no response names a server path):
+    the index folder becomes "the index folder", any other absolute path "…"."""
+    for folder in sorted({str(index_dir), str(index_dir.resolve())}, key=len, reverse=True):
+        message = message.replace(folder, "the index folder")
+    return _ABSOLUTE_PATH.sub("…", message)
 
 
 def error_response(status: int, message: str):
@@ -65,7 +78,9 @@ def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(IndexMissing)
     def no_index(error: IndexMissing):
         folder = current_app.extensions[EXTENSION_KEY].index_dir
-        return error_response(503, f"Search is not available yet: {error or f'no index at {folder}'}.")
+        log.warning("index unavailable: %s", error)  # the full message, paths included, for the operator
+        message = without_paths(str(error) or "no index", folder)
+        return error_response(503, f"Search is not available yet: {message}.")
 
     @app.errorhandler(budget.BudgetExceeded)
     def over_budget(error: budget.BudgetExceeded):

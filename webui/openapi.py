@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from searcher import registry
+from searcher.search import explore
 from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, UNDATED
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -55,6 +56,12 @@ def _search_parameters() -> list[dict]:
                             {"type": "string"}, repeated=True))
         params.append(query(f"exclude_{spec.param}", f"Leave out stories whose {spec.name} include this value.",
                             {"type": "string"}, repeated=True))
+        for alias in spec.aliases:
+            if alias == spec.param:
+                continue
+            params.append(query(alias, f"The same as `{spec.param}`.", {"type": "string"}, repeated=True))
+            params.append(query(f"exclude_{alias}", f"The same as `exclude_{spec.param}`.",
+                                {"type": "string"}, repeated=True))
     params += [
         query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
         query("to", "Last day (inclusive); a month or year means its last day.", {"type": "string"}),
@@ -68,6 +75,9 @@ def _search_parameters() -> list[dict]:
         query("literal", "1: search the words exactly as typed (no name variants, corrections or dropped "
               "words; see `corrected` and `relaxed` in the response).",
               {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no", "on", "off"], "default": "0"}),
+        query("collapse", "Show the wire copies of one story (other outlets' reprints) once, the first in the "
+              "order, with `copies` counting the rest; false lists every copy.",
+              {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no", "on", "off"], "default": "true"}),
     ]
     return params
 
@@ -97,6 +107,8 @@ def _schemas() -> dict:
         "score": {"type": ["number", "null"]},
         **TITLE_FIELDS,
         **snapshot_times,
+        "copies": {"type": "integer", "minimum": 0,
+                   "description": "Other matching stories of its wire group (hidden when collapse is true)."},
     })
     facets = _object({
         **{facet: {"type": "array", "items": _ref("FacetValue")} for facet in _facet_names()},
@@ -192,10 +204,15 @@ def _schemas() -> dict:
             "anchor": {**NULLABLE_STRING, "description": "The post's element id or permalink fragment on its page, "
                                                         "when the markup gives one (the page links `url#anchor`)."},
             "position": {"type": "integer", "minimum": 0},
+            "origin": {"type": ["string", "null"], "pattern": r"^[^/\\]*$",
+                       "description": "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path."},
             **entities,
             **snapshot_times,
             "previous": neighbour,
             "next": neighbour,
+            "copies": {"type": "array", "description": "Wire copies: the same text printed by other outlets.",
+                       "items": _object({"id": {"type": "string"}, "headline": NULLABLE_STRING,
+                                         "source": {"type": "string"}, "date": NULLABLE_STRING})},
         },
     }
     facet_values = _object({
@@ -204,7 +221,64 @@ def _schemas() -> dict:
         "values": {"type": "array", "items": _ref("FacetValue")},
     })
     error = _object({"error": {"type": "string"}})
+    entity = {"oneOf": [{"type": "null"}, _object({
+        "facet": {"type": "string", "enum": _facet_names()}, "value": {"type": "string"}})]}
+    query_string = {"type": "string", "description": "Query string of the stories: append to /api/search? or /?."}
+    cooccurrent = _object({
+        "facet": {"type": "string", "enum": list(_story_facets())},
+        "value": {"type": "string"},
+        "count": {"type": "integer", "minimum": 1, "description": "Stories naming both."},
+        "total": {"type": "integer", "minimum": 1, "description": "Stories naming this entity (under the search)."},
+        "lift": {"type": "number", "minimum": 0, "description": "P(both) / (P(asked) P(this)); 1 is chance."},
+        "pmi": {"type": "number", "description": "log2(lift)."},
+        "npmi": {"type": "number", "minimum": -1, "maximum": 1, "description": "PMI / -log2 P(both): the ranking."},
+        "stories": query_string,
+        "href": {"type": "string", "description": "The search page of the shared stories."},
+    })
+    cooccurrence = _object({
+        "entity": entity,
+        "found": {"type": "boolean", "description": "The index names the entity."},
+        "stories": {"type": "integer", "minimum": 0, "description": "Stories naming the entity under the search (or matching it)."},
+        "universe": {"type": "integer", "minimum": 0, "description": "Stories the probabilities are over."},
+        "measure": {"type": "string", "enum": ["npmi"]},
+        "min_count": {"type": "integer", "minimum": 1},
+        "items": {"type": "array", "items": _ref("Cooccurrent")},
+        "edges": {"type": "array", "description": "Shared stories between the first items (for the graph).",
+                  "items": _object({"source": {"type": "integer", "minimum": 0},
+                                    "target": {"type": "integer", "minimum": 0},
+                                    "count": {"type": "integer", "minimum": 1}})},
+        "took_ms": {"type": "number", "minimum": 0},
+    })
+    day = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    timeline = _object({
+        "interval": {"type": "string", "enum": [i for i in explore.INTERVALS if i != "auto"]},
+        "buckets": {"type": "array", "items": _object({"start": day, "end": day})},
+        "series": {"type": "array", "maxItems": explore.MAX_TIMELINE_ENTITIES, "items": _object({
+            "entity": entity,
+            "found": {"type": "boolean"},
+            "total": {"type": "integer", "minimum": 0},
+            "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            "stories": query_string,
+            "bucket_stories": {"type": "array", "items": query_string},
+        })},
+        "took_ms": {"type": "number", "minimum": 0},
+    })
+    related = _object({
+        "id": {"type": "string"},
+        "items": {"type": "array", "items": _object({
+            "id": {"type": "string"},
+            "headline": NULLABLE_STRING,
+            "date": NULLABLE_STRING,
+            "source": {"type": "string"},
+            "score": {"type": "number", "minimum": 0},
+            "shared_entities": STRING_LIST,
+            "shared_words": STRING_LIST,
+            "why": {"type": "string", "description": "e.g. shares Avdiivka, Russia, 'shelling'."},
+        })},
+        "took_ms": {"type": "number", "minimum": 0},
+    })
     return {
+        "Cooccurrent": cooccurrent, "Cooccurrence": cooccurrence, "Timeline": timeline, "Related": related,
         "FacetValue": facet_value, "DateBucket": date_bucket, "Hit": hit, "Facets": facets,
         "SearchResponse": search_response, "Correction": correction, "Relaxation": relaxation,
         "FilterNote": filter_note, "Story": story, "FacetValues": facet_values, "Error": error,
@@ -218,7 +292,8 @@ def _json(schema_name: str, description: str) -> dict:
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (when busy).",
                                 "schema": {"type": "integer", "minimum": 0}}}
 ERRORS = {
-    "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes; the message says which."),
+    "400": _json("Error", "Bad parameters: query syntax, dates, numbers, sizes, or a parameter this "
+                         "operation does not know; the message says which (and lists the known ones)."),
     "503": {**_json("Error", "No index has been built yet; or the server is busy (its queue is full) or the "
                              "work could not finish within its time budget and cannot be partial: then with "
                              "Retry-After."), "headers": RETRY_AFTER},
@@ -262,6 +337,48 @@ def openapi_document() -> dict:
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json("Story", "The story."), "404": _json("Error", "No story with that id."),
                               "503": ERRORS["503"]},
+            }},
+            "/api/stories/{id}/related": {"get": {
+                "operationId": "related", "summary": "Stories of other pages most like this one in words and entities, with why.",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "limit", "in": "query", "required": False,
+                                "schema": {"type": "integer", "minimum": 1, "maximum": explore.RELATED_MAX_LIMIT,
+                                           "default": explore.RELATED_LIMIT}}],
+                "responses": {"200": _json("Related", "Related stories, best first."),
+                              "400": ERRORS["400"], "404": _json("Error", "No story with that id."),
+                              "503": ERRORS["503"]},
+            }},
+            "/api/cooccurrence": {"get": {
+                "operationId": "cooccurrence",
+                "summary": "Who appears with an entity: entities of its stories under the search, ranked by NPMI "
+                           "(how far above chance) among pairs seen at least min_count times.",
+                "parameters": [
+                    {"name": "entity", "in": "query", "required": False,
+                     "description": "A name ('Vladimir Putin') or facet:name ('country:Georgia'); without it, the "
+                                    "entities most over-represented in the search's stories.",
+                     "schema": {"type": "string", "maxLength": explore.MAX_ENTITY_CHARS}},
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": explore.COOCCURRENCE_MAX_LIMIT,
+                                "default": explore.COOCCURRENCE_LIMIT}},
+                    {"name": "min_count", "in": "query", "required": False, "description": "Fewest shared stories.",
+                     "schema": {"type": "integer", "minimum": 1, "default": explore.MIN_COUNT}},
+                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
+                ],
+                "responses": {"200": _json("Cooccurrence", "Co-occurring entities, best first."), **ERRORS},
+            }},
+            "/api/timeline": {"get": {
+                "operationId": "timeline",
+                "summary": "Dated stories per interval naming each entity (up to 5), under the search, on one axis.",
+                "parameters": [
+                    {"name": "entity", "in": "query", "required": False, "style": "form", "explode": True,
+                     "description": "Repeat for up to 5 entities; name or facet:name. Without it: every matching story.",
+                     "schema": {"type": "array", "maxItems": explore.MAX_TIMELINE_ENTITIES,
+                                "items": {"type": "string", "maxLength": explore.MAX_ENTITY_CHARS}}},
+                    {"name": "interval", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(explore.INTERVALS), "default": "auto"}},
+                    *[p for p in search_params if not p["$ref"].endswith(("/page", "/per_page", "/collapse"))],
+                ],
+                "responses": {"200": _json("Timeline", "Buckets and one series per entity."), **ERRORS},
             }},
             "/api/facets/{name}": {"get": {
                 "operationId": "facetValues", "summary": "Values of one facet starting with a prefix, counted under the search parameters.",

@@ -18,6 +18,13 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from searcher.records import Story
+from searcher.search.explore import (
+    CooccurrenceRequest,
+    CooccurrenceResult,
+    RelatedResult,
+    TimelineRequest,
+    TimelineResult,
+)
 from searcher.search.request import SearchRequest
 from searcher.search.results import FacetValue, SearchResult
 
@@ -44,6 +51,16 @@ class SearchBackend(Protocol):
 
     def stats(self) -> dict:
         """Counts, date range and top values of the whole index."""
+
+    def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:
+        """Entities seen with `req.entity` in the search's stories (or over-represented in the
+        search's stories when no entity), ranked by NPMI with a minimum count (docs/analysis.md)."""
+
+    def timeline(self, req: TimelineRequest) -> TimelineResult:
+        """Dated stories per interval for each entity (up to 5) under the search, on one axis."""
+
+    def related(self, story_id: str, limit: int = 8) -> RelatedResult | None:
+        """Stories of other pages most similar in words and entities, with why; None if no such story."""
 
     def close(self) -> None:
         """Release the calling thread's resources."""

@@ -13,6 +13,13 @@ from pathlib import Path
 
 from searcher.backend import SearchBackend, open_backend
 from searcher.search import budget
+from searcher.search.explore import (
+    CooccurrenceRequest,
+    CooccurrenceResult,
+    RelatedResult,
+    TimelineRequest,
+    TimelineResult,
+)
 from searcher.search.request import SearchRequest
 from searcher.search.results import FacetValue, SearchResult
 
@@ -80,6 +87,15 @@ class Engine:
 
     def stats(self) -> dict:
         return self.backend.stats()
+
+    def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:
+        return self.backend.cooccurrence(req)
+
+    def timeline(self, req: TimelineRequest) -> TimelineResult:
+        return self.backend.timeline(req)
+
+    def related(self, story_id: str, limit: int = 8) -> RelatedResult | None:
+        return self.backend.related(story_id, limit)
 
     def close(self) -> None:
         self.backend.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -35,6 +35,25 @@ def facet_names() -> tuple[str, ...]:
     return tuple(spec.name for spec in registry.facets())
 
 
+# The parameters every search takes besides the facet filters (registry) and their excludes.
+FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "undated", "since", "literal", "collapse")
+
+
+def facet_param_names(spec: registry.FacetSpec) -> tuple[str, ...]:
+    """The URL parameters that filter by a facet: its own and its aliases (`country`, `countries`)."""
+    return tuple(dict.fromkeys((spec.param, *spec.aliases)))
+
+
+def known_params() -> tuple[str, ...]:
+    """Every parameter `from_params` understands: the fixed ones, then each facet's parameter
+    and aliases with their `exclude_` twins."""
+    out = list(FIXED_PARAMS)
+    for spec in registry.facets():
+        names = facet_param_names(spec)
+        out += [*names, *(f"exclude_{name}" for name in names)]
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass
 class SearchRequest:
     q: str = ""
@@ -47,6 +66,7 @@ class SearchRequest:
     per_page: int = 20
     since: datetime | None = None  # only stories first seen after this (UTC, naive)
     literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
+    collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire, issue 17)
     undated: str | None = None  # "include" / "exclude"; None: include unless a date range is set
 
     @property
@@ -58,18 +78,22 @@ class SearchRequest:
         return not (self.date_from or self.date_to)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
+    def from_params(cls, params: Mapping[str, list[str]], *, extra: Iterable[str] = ()) -> SearchRequest:
         """Parse URL-style parameters (each a list of values); raise QueryError on anything bad.
 
-        Parameters it does not know are ignored, so front ends can pass their own alongside."""
+        A parameter it does not know is an error naming the known ones (a misspelt filter must
+        not silently return everything); `extra` names the parameters the caller handles itself
+        (the facet endpoint's `prefix` and `limit`)."""
+        _refuse_unknown(params, tuple(extra))
         q = " ".join(v.strip() for v in params.get("q", []) if v.strip())
         if len(q) > MAX_QUERY_CHARS:
             raise QueryError(f"query is {len(q)} characters; the limit is {MAX_QUERY_CHARS}")
         filters, excludes = {}, {}
         for spec in registry.facets():
-            if values := _clean_values(params.get(spec.param, [])):
+            names = facet_param_names(spec)
+            if values := _clean_values([v for name in names for v in params.get(name, [])]):
                 filters[spec.name] = values
-            if values := _clean_values(params.get(f"exclude_{spec.param}", [])):
+            if values := _clean_values([v for name in names for v in params.get(f"exclude_{name}", [])]):
                 excludes[spec.name] = values
         n_values = sum(map(len, filters.values())) + sum(map(len, excludes.values()))
         if n_values > MAX_FILTER_VALUES:
@@ -88,7 +112,9 @@ class SearchRequest:
         undated = _last(params, "undated")
         if undated is not None and undated not in UNDATED:
             raise QueryError(f"undated must be include or exclude, not {undated!r}")
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since=since, literal=literal, undated=undated)
+        collapse = _bool_param(params, "collapse") if _last(params, "collapse") is not None else True
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since=since, literal=literal,
+                   collapse=collapse, undated=undated)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -112,6 +138,8 @@ class SearchRequest:
             out.append(("since", self.since.isoformat(timespec="seconds") + "Z"))
         if self.literal:
             out.append(("literal", "1"))
+        if not self.collapse:
+            out.append(("collapse", "false"))
         return out
 
 
@@ -137,6 +165,17 @@ def parse_date(text: str | None, *, end: bool, name: str) -> date | None:
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last) if end else date(a.year, a.month, 1)
     return a.date()
+
+
+def _refuse_unknown(params: Mapping[str, list[str]], extra: tuple[str, ...]) -> None:
+    known = known_params()
+    unknown = [name for name in params if name not in known and name not in extra]
+    if unknown:
+        listed = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise QueryError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; "
+            f"the known ones are {', '.join((*known, *extra))}"
+        )
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -191,5 +230,3 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int, low: in
     if not low <= value <= high:
         raise QueryError(f"{name!r} must be between {low} and {high}, not {value}")
     return value
-
-

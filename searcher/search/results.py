@@ -30,6 +30,7 @@ class Hit:
     first_seen: str | None = None  # snapshots (issue 15): earliest scrape showing the story
     updated: str | None = None  # when its text last changed, None if never
     removed_after: str | None = None  # the last scrape showing it, when the page no longer does
+    copies: int = 0  # other matching stories of its wire group, hidden when results collapse (issue 17)
 
     def __getattr__(self, name: str) -> list[str]:
         """A story facet's values as an attribute (`hit.countries`)."""
@@ -41,10 +42,11 @@ class Hit:
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
         data = {k: v for k, v in vars(self).items()
-                if k not in ("facets", "score", "title", "title_generated") + SNAPSHOT_FIELDS}
+                if k not in ("facets", "score", "copies", "title", "title_generated") + SNAPSHOT_FIELDS}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
         data.update({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
+        data["copies"] = self.copies
         data["title"] = self.title
         data["title_generated"] = self.title_generated
         return data

@@ -32,6 +32,7 @@ class _LeafColumns:
     pair_values: dict[str, np.ndarray]
     times: np.ndarray
     live: np.ndarray
+    wire: np.ndarray  # wire-copy group label per document ("" when none)
     seen: np.ndarray | None = None  # first_seen (microseconds), NO_DATE when missing (issue 15)
 
 
@@ -81,7 +82,11 @@ def _read_leaf(reader) -> _LeafColumns:
     live = np.ones(n, dtype=bool)
     if reader.has_deletions():
         live[[d for d in range(n) if reader.is_deleted(d)]] = False
-    return _LeafColumns(values, pair_docs, pair_values, times, live, _time_column(reader, "first_seen", n))
+    if "wire" in reader.schema and reader.has_column("wire"):  # indexes built before issue 17 have none
+        wire = np.array([v or "" for v in reader.column_reader("wire")], dtype=object)
+    else:
+        wire = np.full(n, "", dtype=object)
+    return _LeafColumns(values, pair_docs, pair_values, times, live, wire, _time_column(reader, "first_seen", n))
 
 
 def _time_column(reader, fieldname: str, n: int) -> np.ndarray:
@@ -94,15 +99,27 @@ def _time_column(reader, fieldname: str, n: int) -> np.ndarray:
     return out
 
 
+def _group_numbers(labels: np.ndarray) -> np.ndarray:
+    """Wire group labels as numbers; an unlabelled document is a group of its own."""
+    groups = np.arange(len(labels), dtype=np.int64) + len(labels)
+    labelled = np.flatnonzero(labels != "")
+    if len(labelled):
+        _, numbers = np.unique(labels[labelled].astype(str), return_inverse=True)
+        groups[labelled] = numbers
+    return groups
+
+
 class Columns:
     """The arrays of a whole searcher: global document numbers, global value ids per facet."""
 
-    def __init__(self, values, pair_docs, pair_values, times, live):
+    def __init__(self, values, pair_docs, pair_values, times, live, groups=None):
         self.values: dict[str, list[str]] = values  # facet -> value id -> value
         self.pair_docs: dict[str, np.ndarray] = pair_docs  # facet -> doc of each (doc, value)
         self.pair_values: dict[str, np.ndarray] = pair_values  # facet -> value of each pair
         self.times = times  # DATETIME column (microseconds), NO_DATE when missing
         self.live = live  # not deleted
+        # wire-copy group of each document (an int; a story in no group has its own)
+        self.groups = groups if groups is not None else np.arange(len(live), dtype=np.int64)
         self.seen = np.full(len(live), NO_DATE, dtype=np.int64)  # first_seen, as times (set by combine)
         self.days = np.where(times == NO_DATE, -1, times // MICROS_PER_DAY)
         self._ids = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
@@ -131,12 +148,14 @@ class Columns:
         times = np.full(size, NO_DATE, dtype=np.int64)
         seen = np.full(size, NO_DATE, dtype=np.int64)
         live = np.zeros(size, dtype=bool)
+        labels = np.full(size, "", dtype=object)
         for leaf, offset in leaves:
             times[offset: offset + len(leaf.times)] = leaf.times
             live[offset: offset + len(leaf.live)] = leaf.live
+            labels[offset: offset + len(leaf.wire)] = leaf.wire
             if leaf.seen is not None:
                 seen[offset: offset + len(leaf.seen)] = leaf.seen
-        columns = cls(values, pair_docs, pair_values, times, live)
+        columns = cls(values, pair_docs, pair_values, times, live, _group_numbers(labels))
         columns.seen = seen
         return columns
 
@@ -149,6 +168,13 @@ class Columns:
             other = self.resolver(facet, value)
             vid = None if other is None else self._ids[facet].get(other)
         return None if vid is None else self.values[facet][vid]
+
+    def value_docs(self, facet: str, value: str) -> np.ndarray:
+        """Documents carrying `value` (exact spelling), uncached: for one-off lookups."""
+        vid = self._ids.get(facet, {}).get(value)
+        if vid is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.pair_docs[facet][self.pair_values[facet] == vid]
 
     def value_mask(self, facet: str, value: str) -> np.ndarray:
         """Documents carrying `value` (cached: filters repeat across requests)."""
@@ -177,7 +203,18 @@ class Columns:
         return mask
 
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """Matching documents per value id of `facet`."""
+        """Matching documents per value id of `facet` (over every live document: cached)."""
+        if mask is self.live:
+            with self._lock:
+                cached = self._masks.get(("#live-counts", facet))
+            if cached is None:
+                cached = self._count(facet, mask)
+                with self._lock:
+                    self._masks[("#live-counts", facet)] = cached
+            return cached
+        return self._count(facet, mask)
+
+    def _count(self, facet: str, mask: np.ndarray) -> np.ndarray:
         chosen = self.pair_values[facet][mask[self.pair_docs[facet]]]
         return np.bincount(chosen, minlength=len(self.values[facet]))
 
@@ -194,6 +231,18 @@ class Columns:
                 out.append((value, int(counts[vid])))
         return out
 
+    def first_of_groups(self, order: np.ndarray) -> np.ndarray:
+        """`order` (document numbers) keeping only the first of each wire group."""
+        if len(order) == 0:
+            return order
+        _, first = np.unique(self.groups[order], return_index=True)
+        return order[np.sort(first)]
+
+    def group_sizes(self, mask: np.ndarray) -> np.ndarray:
+        """Per document: how many documents of `mask` share its wire group."""
+        counts = np.bincount(self.groups[mask], minlength=2 * len(self.groups))
+        return counts[self.groups]
+
     def date_order(self, mask: np.ndarray, newest: bool, limit: int | None) -> np.ndarray:
         """Matching documents by date, undated last in both orders; the first `limit` of them."""
         docs = np.flatnonzero(mask)
@@ -202,7 +251,12 @@ class Columns:
         key = np.where(times == NO_DATE, np.iinfo(np.int64).max, -times if newest else times)
         # ties keep index order (page order for a page's stories)
         if limit is not None and limit < len(docs):
-            part = np.argpartition(key, limit - 1)[:limit]
+            # the first `limit` by (key, doc): all keys below the limit-th, then the lowest docs
+            # among those equal to it (argpartition alone picks ties at random, so page 2 could
+            # repeat or skip stories of page 1 that share a date, such as the undated)
+            kth = np.partition(key, limit - 1)[limit - 1]
+            below = np.flatnonzero(key < kth)
+            part = np.concatenate([below, np.flatnonzero(key == kth)[: limit - len(below)]])
             return docs[part[np.lexsort((docs[part], key[part]))]]
         return docs[np.lexsort((docs, key))]
 

@@ -26,7 +26,10 @@ def parse_query(text: str, schema):
     _check_balanced(text)
     parser = qparser.MultifieldParser(["headline", "body"], schema)
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    query = parser.parse(text)
+    try:
+        query = parser.parse(text)
+    except Exception as exc:  # Whoosh raises bare Exceptions for field values it cannot read
+        raise QueryError(f"query {text!r} could not be read ({exc})") from None
     leaves = list(query.leaves()) if not query.is_leaf() else [query]
     if len(leaves) > MAX_CLAUSES:
         raise QueryError(f"query has {len(leaves)} terms; the limit is {MAX_CLAUSES}")
@@ -69,8 +72,19 @@ def phrases_as_words(query):
     leaves = [query] if query.is_leaf() else list(query.leaves())
     if not any(isinstance(leaf, wquery.Phrase) for leaf in leaves):
         return query
+    return _relax_phrases(query)
+
+
+def _relax_phrases(query):
+    """Phrases in positive places become the AND of their words (more stories, a superset within
+    the mask); a phrase under NOT stays a phrase, since relaxing it there would drop stories
+    (`NOT "tide on"` keeps a story with "on the tide"; `NOT (tide AND on)` does not)."""
     if isinstance(query, wquery.Phrase):
         return wquery.And([wquery.Term(query.fieldname, word) for word in query.words], boost=query.boost)
-    return query.apply(phrases_as_words)
+    if isinstance(query, wquery.Not) or query.is_leaf():
+        return query
+    if isinstance(query, wquery.AndNot):
+        return wquery.AndNot(_relax_phrases(query.a), query.b)
+    return query.apply(_relax_phrases)
 
 

@@ -7,6 +7,7 @@ term lookup and facet counts come from postings (see facets.py), never from stor
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import PurePosixPath
 
 from whoosh import fields
 
@@ -23,6 +24,14 @@ def facet_fields() -> dict[str, str]:
 
 TEXT_FIELDS = ("headline", "body")
 HEADLINE_BOOST = 2.0
+
+# The version of what the schema and its analysis put in an index, recorded in each generation's
+# manifest. An index built under another version answers differently (words it dropped, fields
+# it lacks), so it is refused with the command that rebuilds it instead of giving wrong results.
+# Bump it whenever make_schema() or analysis.py changes what is indexed.
+#   1 (no version recorded): stop words ("us", "may", "it", "the") and one-letter words dropped
+#   2: every word indexed (issue 10), with analysis.py's compounds and spellings (issue 14)
+SCHEMA_VERSION = 2
 
 
 def make_schema() -> fields.Schema:
@@ -48,6 +57,9 @@ def make_schema() -> fields.Schema:
         updated=fields.STORED(),
         removed_after=fields.STORED(),
         identity=fields.STORED(),  # anchor, published, occurrence: to rebuild the Story and its id
+        wire=fields.ID(stored=True, sortable=True),  # wire-copy group: the id of the group's first story (searcher.enrich.wire)
+        wire_bands=fields.ID(),  # LSH band keys of the body's MinHash: candidates of later copies
+        minhash=fields.STORED(),  # the signature itself, to check a candidate's similarity
         **{name: fields.ID(stored=True) for name in facet_fields().values()},
     )
 
@@ -113,6 +125,14 @@ def parse_story_date(text: str | None, utc: bool = False) -> datetime | None:
     return when.replace(tzinfo=None)
 
 
+def origin_name(origin: str | None) -> str | None:
+    """What a reader may see of a story's origin: the input file's name (with its JSON line,
+    `feed.jsonl:4`), never the server path it was read from (issue 10)."""
+    if not origin:
+        return None
+    return PurePosixPath(origin.replace("\\", "/")).name or None
+
+
 def document_to_json(doc: dict) -> dict:
     """A stored document as plain story JSON: the export row and the base of the story view."""
     title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
@@ -122,7 +142,7 @@ def document_to_json(doc: dict) -> dict:
         "url": doc.get("url"),
         "anchor": (doc.get("identity") or [None])[0],  # the post's id or permalink fragment on its page
         "page_title": doc.get("page_title"),
-        "origin": doc.get("origin") or doc.get("page"),
+        "origin": origin_name(doc.get("origin") or doc.get("page")),
         "position": doc.get("position"),
         "headline": doc.get("headline") or None,
         "title": title,  # the headline, or the first sentence when there is none

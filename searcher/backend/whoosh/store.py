@@ -34,8 +34,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import document_to_story, make_schema, story_to_document
-from searcher.errors import IndexBusy, IndexMissing, IndexWriteFailed
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
+from searcher.enrich import wire
 from searcher.records import Story
 from searcher.snapshots import Snapshot
 
@@ -79,11 +80,25 @@ def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.FileIndex]:
     if gen is None:
         raise IndexMissing(f"no index at {index_dir}: run `livesearch build PATH`")
     try:
-        return gen, whoosh_index.open_dir(str(gen))
+        ix = whoosh_index.open_dir(str(gen))
     except Exception as exc:  # Whoosh raises many kinds for damaged files
         raise IndexMissing(
             f"index at {gen} is unreadable ({exc}): rebuild it with `livesearch build PATH`"
         ) from exc
+    check_schema_version(gen)
+    return gen, ix
+
+
+def check_schema_version(gen: Path) -> None:
+    """Refuse a generation built under another schema version (see schema.SCHEMA_VERSION)."""
+    version = Manifest.load(gen).schema_version
+    if version != SCHEMA_VERSION:
+        built = f"version {version}" if version else "an older version"
+        raise IndexOutdated(
+            f"the index at {gen.parent} was built by {built} of livesearch's indexing and this one "
+            f"reads version {SCHEMA_VERSION} (it indexes every word, stop words included): "
+            f"rebuild it with `livesearch build PATH`"
+        )
 
 
 @dataclass
@@ -115,6 +130,7 @@ class Manifest:
     updated_at: str | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
     format: int = MANIFEST_FORMAT
+    schema_version: int | None = SCHEMA_VERSION  # None: written before versions were recorded
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
@@ -125,7 +141,8 @@ class Manifest:
                                [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
                 for key, e in data["files"].items()
             }
-            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1))
+            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1),
+                       data.get("schema_version"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexMissing(
                 f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
@@ -134,6 +151,7 @@ class Manifest:
     def save(self, gen: Path) -> None:
         data = {
             "format": self.format,
+            "schema_version": self.schema_version,
             "built_at": self.built_at,
             "updated_at": self.updated_at,
             "files": {
@@ -161,6 +179,7 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
+        self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
 
@@ -185,11 +204,36 @@ class GenerationWriter:
         )
 
     def add(self, story: Story, file_key: str) -> None:
-        self._writer.add_document(**story_to_document(story, file_key))
+        self._writer.add_document(**self._document(story, file_key))
+
+    def _document(self, story: Story, file_key: str) -> dict:
+        """The story's document with its wire-copy group, signature and LSH band keys."""
+        doc = story_to_document(story, file_key)
+        sig = wire.signature(story.body)
+        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        if sig is not None:
+            doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
+        return doc
+
+    def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
+        """(group, signature, source) of the stories indexed before this run sharing a band."""
+        reader = self._searcher.reader()
+        if "wire_bands" not in reader.schema:
+            return []
+        docs = set()
+        for key in bands:
+            if ("wire_bands", key) in reader:
+                docs.update(reader.postings("wire_bands", key).all_ids())
+        out = []
+        for docnum in sorted(docs):
+            fields = self._searcher.stored_fields(docnum)
+            if fields.get("minhash"):
+                out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
+        return out
 
     def replace(self, story: Story, file_key: str) -> None:
         """Write a story in place of the one with its id (if any)."""
-        self._writer.update_document(**story_to_document(story, file_key))
+        self._writer.update_document(**self._document(story, file_key))
 
     def delete_story(self, story_id: str) -> None:
         self._writer.delete_by_term("id", story_id)
