@@ -447,7 +447,7 @@ class Reference:
         days = sorted(d.when.date() for d in docs if d.when is not None)
         if not days:
             return []
-        by_day = (days[-1] - days[0]).days <= 62
+        by_day = (days[-1] - days[0]).days < 90  # by day when the matches span 90 days or fewer (issue 16)
         out: dict[str, int] = {}
         for day in days:
             label = day.isoformat() if by_day else day.strftime("%Y-%m")
