@@ -27,6 +27,7 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
 
     from searcher.pipeline.ingest import iter_input_files, read_file
     from searcher.pipeline.segment import segment_page, warnings_for
+    from searcher.records import story_title
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -61,7 +62,9 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
                 continue
             click.echo(f"== {page.origin} ({page.source}) {len(stories)} stories")
             for story in stories:
-                click.echo(f"[{story.position}] {story.date or '-'} ({story.date_basis}) {story.headline or '(untitled)'}")
+                when = f"{story.date} ({story.date_basis})" if story.date else "undated"
+                title = story.headline or f"[no headline] {story_title(None, story.body)[0]}"
+                click.echo(f"[{story.position}] {when} {title}")
                 first = story.body[0] if story.body else ""
                 click.echo(f"    {first[:100]}{'…' if len(first) > 100 else ''}  [{len(story.body)} paragraphs]")
     if not pages_read:
@@ -107,6 +110,8 @@ def _filter_options(command):
     ] + [
         click.option("--from", "date_from", help="Earliest date: 2023-10, 2023-10-13 or '13 Oct 2023'."),
         click.option("--to", "date_to", help="Latest date (a month means its last day)."),
+        click.option("--undated", type=click.Choice(["include", "exclude"]),
+                     help="Stories with no date: included unless --from/--to is given."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "first_seen"]), default="relevance",
                      show_default=True, help="first_seen: the stories indexed most recently first."),
         click.option("--since", "since", help="Only stories first seen after this ISO time (e.g. 2024-03-01T10:00Z)."),
@@ -128,6 +133,7 @@ def _request(query, options: dict, per_page=20, parse=None, **extra):
     parse = parse or SearchRequest.from_params
     params = {"q": [query or ""], "from": [options.get("date_from") or ""], "to": [options.get("date_to") or ""],
               "sort": [options.get("sort") or "relevance"], "per_page": [str(per_page)],
+              "undated": [options["undated"]] if options.get("undated") else [],
               "since": [options.get("since") or ""],
               "literal": ["1" if options.get("literal") else ""]}
     for spec in registry.facets():
@@ -240,12 +246,19 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
+    from searcher.search.display import dated_text, plural
+
     for line in rewrite_lines(result):
         click.echo(line)
-    click.echo(f"{result.total} stories match ({result.took_ms:.0f} ms)" + _cost_note(result))
+    click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
+               f"({result.took_ms:.0f} ms)" + _cost_note(result))
+    if result.undated and not result.undated_included:
+        click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
+                   f"--undated include adds them)")
     for n, hit in enumerate(result.hits, 1):
-        click.echo(f"\n{n:>3}. {_terminal(hit.headline) or '(untitled)'}")
-        click.echo(f"     {hit.date or 'undated'} ({hit.date_basis}) · {hit.source} · {hit.id}")
+        title = _terminal(hit.title)
+        click.echo(f"\n{n:>3}. " + (f"[untitled] {title}" if hit.title_generated else title))
+        click.echo(f"     {dated_text(hit.date, hit.date_basis)} · {hit.source} · {hit.id}")
         if hit.updated or hit.removed_after:  # what later scrapes of its page showed (issue 15)
             click.echo("     " + " · ".join(
                 ([f"corrected {hit.updated}"] if hit.updated else [])

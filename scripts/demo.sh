@@ -19,18 +19,18 @@ stamp="$corpus/.made-with"
 wanted="stories=$stories seed=$seed live=8x80"
 
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    echo "Generating a demo corpus of $stories stories in $corpus ..."
+    echo "demo: generating $stories stories in $corpus"
     rm -rf "$corpus" "$index"
     # plus one live blog saved 8 times through its day (posts added, corrected, deleted): the
     # demo shows one story per post, with first_seen / updated / removed_after (issue 15)
-    python scripts/make_corpus.py "$corpus" --stories "$stories" --seed "$seed" --live-snapshots 8 --live-posts 80
+    python scripts/make_corpus.py "$corpus" --stories "$stories" --seed "$seed" --live-snapshots 8 --live-posts 80 2>&1 | sed 's/^/demo:   /'
     echo "$wanted" > "$stamp"
 fi
 
 if [ ! -f "$index/CURRENT" ]; then
-    echo "Indexing $corpus into $index (entity tagging with spaCy takes a minute or two) ..."
+    echo "demo: indexing $corpus into $index (tagging entities with spaCy takes a minute or two)"
     livesearch build "$corpus" --index "$index"
 fi
 
-echo "Serving $index on http://$host:$port/ (Ctrl-C stops it)"
+echo "demo: serving $index on http://$host:$port/ (Ctrl-C stops it)"
 exec livesearch serve --index "$index" --host "$host" --port "$port"

@@ -1099,6 +1099,7 @@ def generate(out_dir: Path, stories: int, seed: int = 0, formats: tuple[str, ...
             truth_lines.append(json.dumps({"file": relative, "line": line, **entry}, ensure_ascii=False, sort_keys=True) + "\n")
         counts["pages"] += 1
         counts["stories"] += size
+        counts["teasers"] = counts.get("teasers", 0) + sum(1 for entry in page.truth if entry.get("teaser"))
         counts[fmt] = counts.get(fmt, 0) + 1
         if fmt == "jsonl" and len(jsonl_lines) >= PAGES_PER_JSONL_FILE:
             flush_jsonl()
@@ -1272,9 +1273,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     counts = generate(args.out_dir, args.stories, args.seed, args.formats)
     per_format = ", ".join(f"{counts.get(f, 0)} {f}" for f in args.formats)
+    teasers = counts.get("teasers", 0)
     print(f"Wrote {counts['stories']} stories on {counts['pages']} pages ({per_format}) in {counts['files']} files "
           f"to {args.out_dir} in {time.perf_counter() - started:.1f}s; truth in {args.out_dir / TRUTH_FILE}",
           file=sys.stderr)
+    if teasers:
+        # A feed page ends with a teaser for another article, which reads like one more post:
+        # the segmenter keeps it (undated), so a build counts these too.
+        print(f"plus {teasers} end-of-page teaser{'s' if teasers != 1 else ''} that read as posts: "
+              f"a build indexes {counts['stories'] + teasers} stories", file=sys.stderr)
     if args.live_snapshots > 0:
         live = write_live_blog(args.out_dir, args.seed, args.live_snapshots, args.live_posts)
         print(f"Wrote a live blog of {live['posts']} posts as {live['snapshots']} scrapes ({live['corrected']} "

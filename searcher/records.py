@@ -18,6 +18,38 @@ DATE_BASES = ("stated", "inferred", "page", "none")
 FACETS = ("people", "organizations", "places", "countries")
 
 
+TITLE_CHARS = 90  # longest title made from a post's first sentence
+_NOT_SENTENCE_ENDS = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "sen", "rep", "gov", "no",
+                      "vs", "u.s", "u.k", "u.n", "e.g", "i.e", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+_SENTENCE_END = re.compile(r"[.!?](?=[\"'’”)]*(\s|$))")
+
+
+def title_from_body(body: list[str]) -> str:
+    """A title for a post without a headline: its first sentence, cut at a word near
+    TITLE_CHARS (with "…"). Empty when the post has no text."""
+    text = " ".join(" ".join(p.split()) for p in body if p and p.strip())
+    sentence = text
+    for end in _SENTENCE_END.finditer(text):
+        words = text[: end.start()].split()
+        last = words[-1].lower().strip("\"'(‘“") if words else ""
+        if last in _NOT_SENTENCE_ENDS or len(last) == 1:  # Mr. Putin, U.S. officials, J. Smith
+            continue
+        sentence = text[: end.end()]
+        break
+    if len(sentence) > TITLE_CHARS:
+        cut = sentence[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:-–— ")
+        sentence = cut + "…"
+    return sentence
+
+
+def story_title(headline: str | None, body: list[str]) -> tuple[str, bool]:
+    """What to call a story: (its headline, False), or (its first sentence, True) when it has
+    none. One rule for hits, story pages, CSV and feeds."""
+    if headline and headline.strip():
+        return headline, False
+    return title_from_body(body), True
+
+
 @dataclass
 class Problem:
     """A per-file (and, when known, per-line) complaint that never stops a run."""

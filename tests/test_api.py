@@ -60,7 +60,7 @@ def error_of(client, spec, template: str, url: str, status: int = 400) -> str:
 def test_openapi_document_is_valid_and_documents_every_search_parameter(spec):
     validate_spec(spec)
     documented = set(spec["components"]["parameters"])
-    expected = {"q", "from", "to", "sort", "page", "per_page", "literal", "since", "collapse"}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "undated", "literal", "since", "collapse"}
     expected |= set(FACET_PARAMS) | {f"exclude_{p}" for p in FACET_PARAMS}
     assert expected <= documented == set(known_params())  # issue 10: the plural aliases too
 
@@ -184,7 +184,9 @@ def test_bad_parameters_are_400_with_a_message(client, spec, query, fragment):
 # ---- /api/search.csv ----------------------------------------------------------------------
 
 def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the BOM: Excel reads UTF-8
+    return list(csv.DictReader(io.StringIO(text[1:])))
 
 
 def test_csv_streams_every_match_without_the_page_cap(client, everything):
@@ -209,7 +211,7 @@ def test_csv_keeps_formulas_as_text(client):
 
 def test_csv_of_nothing_is_just_the_header(client):
     response = client.get("/api/search.csv?q=zzzzqqq")
-    assert response.status_code == 200 and response.get_data(as_text=True).startswith("id,date,")
+    assert response.status_code == 200 and response.get_data(as_text=True).startswith("\ufeffid,date,")
     assert read_csv(response) == []
 
 
@@ -224,7 +226,8 @@ def test_story_has_full_text_and_its_neighbours(client, spec, everything):
     middle = get_json(client, spec, "/api/stories/{id}", f"/api/stories/{summit[1]['id']}")
     assert middle["headline"] == "Summit agrees gas storage targets"
     assert len(middle["body"]) == 2 and middle["body"][0].startswith("Leaders agreed")
-    assert middle["previous"] == {"id": summit[0]["id"], "headline": "Leaders gather in Brussels for energy summit"}
+    assert middle["previous"] == {"id": summit[0]["id"], "headline": "Leaders gather in Brussels for energy summit",
+                                  "title": "Leaders gather in Brussels for energy summit", "title_generated": False}
     assert middle["next"]["id"] == summit[2]["id"]
     first = get_json(client, spec, "/api/stories/{id}", f"/api/stories/{summit[0]['id']}")
     assert first["previous"] is None

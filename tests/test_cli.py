@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -48,11 +49,11 @@ def test_search_json_has_the_api_shape(indexed):
     assert data["total"] == 1
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
                          "corrected", "relaxed", "expanded", "filter_notes", "latest_first_seen",
-                         "expansions", "timed_out"}
+                         "expansions", "timed_out", "undated"}
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
-        "people", "organizations", "places", "countries", "score", "first_seen", "updated", "removed_after",
-        "copies",
+        "people", "organizations", "places", "countries", "score", "title", "title_generated",
+        "first_seen", "updated", "removed_after", "copies",
     }
     assert set(data["facets"]) == {"countries", "people", "organizations", "places", "sources", "dates"}
 
@@ -61,8 +62,10 @@ def test_search_prints_readable_results(indexed):
     _, ix = indexed
     result = invoke("search", "pension", "--source", "example-news.com", "--limit", 1, "--index", ix)
     assert result.exit_code == 0
-    assert "1 stories match" in result.output
+    assert "1 story matches" in result.output
     assert "Protests in Paris over pension reform" in result.output
+    assert re.search(r"\n     \d{1,2} [A-Z][a-z]{2} \d{4}(, \d\d:\d\d( GMT| UTC\S+)?)? \((stated|inferred|page date)\) · example-news.com",
+                     result.output), result.output
     assert "<mark>" not in result.output
 
 

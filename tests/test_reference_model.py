@@ -43,7 +43,7 @@ from searcher.backend.whoosh.analysis import text_analyzer
 from searcher.backend.whoosh import store
 from searcher.backend.whoosh.store import WhooshStore
 from searcher.errors import QueryError
-from searcher.records import Story, number_repeats
+from searcher.records import Story, number_repeats, story_title
 from searcher.search.engine import Engine
 from searcher.search.export import csv_fields, csv_row
 from searcher.search.request import SearchRequest
@@ -451,7 +451,7 @@ class Reference:
         days = sorted(d.when.date() for d in docs if d.when is not None)
         if not days:
             return []
-        by_day = (days[-1] - days[0]).days <= 62
+        by_day = (days[-1] - days[0]).days < 90  # by day when the matches span 90 days or fewer (issue 16)
         out: dict[str, int] = {}
         for day in days:
             label = day.isoformat() if by_day else day.strftime("%Y-%m")
@@ -492,6 +492,8 @@ def story_json(story: Story) -> dict:
         "id": story.id, "source": story.source, "url": story.url, "page_title": story.page_title,
         "headline": story.headline or None, "body": list(story.body), "date": story.date,
         "date_basis": story.date_basis,
+        # the title a post without a headline gets from its first sentence (issue 16)
+        "title": story_title(story.headline, story.body)[0], "title_generated": story_title(story.headline, story.body)[1],
         **{spec.name: list(spec.producer(story)) for spec in registry.story_facets()},
     }
 
@@ -572,7 +574,7 @@ def check(engine: Engine, client, ref: Reference, ask: Ask) -> None:
         want = result.to_json()
         body.pop("took_ms"), want.pop("took_ms")
         assert body == want, note
-    text = client.get("/api/search.csv", query_string=ask.params).get_data(as_text=True)
+    text = client.get("/api/search.csv", query_string=ask.params).get_data(as_text=True).removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == list(csv_fields()) and rows[1:] == csv_rows, note
 

@@ -104,7 +104,9 @@ def test_empty_match_set_gives_no_hits_and_an_empty_export(engine, params, sort)
 def test_empty_match_set_over_the_web_api_and_csv(client, params):
     data = client.get("/api/search", query_string=params).get_json()
     assert data["total"] == 0 and data["hits"] == []
-    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv", query_string=params).get_data(as_text=True))))
+    text = client.get("/api/search.csv", query_string=params).get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows == [list(csv_fields())]
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
+from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 from werkzeug.datastructures import MultiDict
@@ -23,7 +27,7 @@ from searcher.search.explore import (
     CooccurrenceRequest,
     TimelineRequest,
 )
-from searcher.search.export import csv_fields, csv_row
+from searcher.search.export import CSV_BOM, csv_fields, csv_row
 from searcher.search.request import SearchRequest
 from webui import feed
 from webui.engine import engine, run_search
@@ -48,18 +52,29 @@ def search():
 
 @blueprint.get("/search.csv")
 def search_csv():
-    """Every matching story, streamed row by row (no page cap)."""
-    stories = iter(engine().export(search_request(request.args)))
+    """Every matching story, streamed row by row (no page cap), UTF-8 with a BOM for Excel."""
+    req = search_request(request.args)
+    stories = iter(engine().export(req))
     first = next(stories, None)  # so a bad request still fails with a 400, before streaming
     rows = stories if first is None else itertools.chain([first], stories)
+    name = csv_filename(req.q, date.today())
     return Response(
         stream_with_context(_csv_lines(rows)),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="livesearch.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"; filename*=UTF-8\'\'{quote(name)}'},
     )
 
 
+def csv_filename(q: str, day: date) -> str:
+    """`livesearch-gas-storage-2024-05-01.csv`: the query's words (ASCII, at most 60 characters)
+    and the day of the export; `livesearch-all-…` for no query."""
+    ascii_text = unicodedata.normalize("NFKD", q).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-") or "all"
+    return f"livesearch-{slug}-{day.isoformat()}.csv"
+
+
 def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
+    yield CSV_BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_fields())

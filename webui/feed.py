@@ -55,7 +55,8 @@ def atom(result: SearchResult, req: SearchRequest, base_url: str, self_url: str)
 def _entry(hit: Hit, base_url: str) -> ET.Element:
     entry = ET.Element(f"{{{ATOM}}}entry")
     _text(entry, "id", f"urn:livesearch:story:{hit.id}")
-    _text(entry, "title", _plain(hit.headline) or _plain(hit.snippet)[:80] or "(untitled)")
+    title = _plain(hit.title) or "(untitled)"  # the headline, or the post's first sentence
+    _text(entry, "title", f"No headline: {title}" if hit.title_generated and hit.title else title)
     _link(entry, f"{base_url}stories/{hit.id}", "alternate", "text/html")
     if hit.url and hit.url.lower().startswith(("http://", "https://")):
         _link(entry, hit.url, "related", "text/html")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from searcher import registry
 from searcher.search import explore
-from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
+from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, UNDATED
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+TITLE_FIELDS = {
+    "title": {"type": "string", "description": "The headline, or the post's first sentence when it has none "
+                                               "(in hits: HTML like `headline`)."},
+    "title_generated": {"type": "boolean", "description": "True when `title` was made from the first sentence."},
+}
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 FACET_LIMIT_DEFAULT = 50
 FACET_LIMIT_MAX = 500
@@ -60,7 +65,9 @@ def _search_parameters() -> list[dict]:
     params += [
         query("from", "First day (inclusive): 2023, 2023-10, 2023-10-13 or 13 Oct 2023.", {"type": "string"}),
         query("to", "Last day (inclusive); a month or year means its last day.", {"type": "string"}),
-        query("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        query("undated", "Stories with no date: `include` or `exclude`. By default they are included, "
+                         "unless `from` or `to` is set.", {"type": "string", "enum": list(UNDATED)}),
+        query("sort", "Result order (undated stories come last in both date orders).", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
         query("since", "Only stories first seen after this time (ISO 8601; without an offset, UTC), "
@@ -98,6 +105,7 @@ def _schemas() -> dict:
         "url": NULLABLE_STRING,
         **entities,
         "score": {"type": ["number", "null"]},
+        **TITLE_FIELDS,
         **snapshot_times,
         "copies": {"type": "integer", "minimum": 0,
                    "description": "Other matching stories of its wire group (hidden when collapse is true)."},
@@ -116,6 +124,11 @@ def _schemas() -> dict:
         "facets": _ref("Facets"),
         "suggestion": {**NULLABLE_STRING, "description": "A did-you-mean of real words of the stories, "
                        "offered when the query ran as typed (`literal=1` or operators) and matched nothing."},
+        "undated": _object({
+            "count": {"type": "integer", "minimum": 0,
+                      "description": "Matches with no date, ignoring the date range; not in `facets.dates`."},
+            "included": {"type": "boolean", "description": "Whether they are among `total` (see `undated`)."},
+        }),
         "corrected": {"oneOf": [{"type": "null"}, _ref("Correction")],
                       "description": "Set when unknown words were replaced by words or names of the stories "
                                      "and the corrected query ran (\"Showing results for …\")."},
@@ -172,7 +185,7 @@ def _schemas() -> dict:
     })
     neighbour = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["id", "headline"],
-        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING},
+        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING, **TITLE_FIELDS},
     }]}
     story = {
         "type": "object",
@@ -181,12 +194,15 @@ def _schemas() -> dict:
         "properties": {
             "id": {"type": "string"},
             "headline": NULLABLE_STRING,
+            **TITLE_FIELDS,
             "body": STRING_LIST,
             "date": NULLABLE_STRING,
             "date_basis": {"type": "string", "enum": ["stated", "inferred", "page", "none"]},
             "source": {"type": "string"},
             "url": NULLABLE_STRING,
             "page_title": NULLABLE_STRING,
+            "anchor": {**NULLABLE_STRING, "description": "The post's element id or permalink fragment on its page, "
+                                                        "when the markup gives one (the page links `url#anchor`)."},
             "position": {"type": "integer", "minimum": 0},
             "origin": {"type": ["string", "null"], "pattern": r"^[^/\\]*$",
                        "description": "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path."},

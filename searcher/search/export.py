@@ -5,7 +5,9 @@ from __future__ import annotations
 from searcher import registry
 from searcher.search.results import SNAPSHOT_FIELDS
 
-BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "body") + SNAPSHOT_FIELDS
+BASE_FIELDS = ("id", "date", "date_basis", "source", "url", "page_title", "headline", "title", "title_generated",
+               "body") + SNAPSHOT_FIELDS
+CSV_BOM = "\ufeff"  # so Excel reads the file as UTF-8 (curly quotes, accents) instead of its ANSI code page
 
 
 def csv_fields() -> tuple[str, ...]:
@@ -27,6 +29,8 @@ def csv_row(story: dict) -> list[str]:
             value = "\n\n".join(value or [])
         elif isinstance(value, list):
             value = "; ".join(value)
+        elif isinstance(value, bool):
+            value = "yes" if value else ""
         cell = "" if value is None else str(value)
         row.append("'" + cell if cell.startswith(FORMULA_PREFIXES) else cell)
     return row

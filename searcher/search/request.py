@@ -18,6 +18,8 @@ from searcher import registry
 from searcher.errors import QueryError
 
 SORTS = ("relevance", "newest", "oldest", "first_seen")  # first_seen: newest first by first_seen
+UNDATED = ("include", "exclude")  # `undated=`: by default included, left out when a date range is set
+PER_PAGE_CHOICES = (10, 20, 50, 100)  # the page's selector; the API takes any 1..MAX_PER_PAGE
 MAX_QUERY_CHARS = 500
 MAX_FILTER_VALUES = 50
 MAX_PER_PAGE = 100
@@ -34,7 +36,7 @@ def facet_names() -> tuple[str, ...]:
 
 
 # The parameters every search takes besides the facet filters (registry) and their excludes.
-FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "since", "literal", "collapse")
+FIXED_PARAMS = ("q", "from", "to", "sort", "page", "per_page", "undated", "since", "literal", "collapse")
 
 
 def facet_param_names(spec: registry.FacetSpec) -> tuple[str, ...]:
@@ -65,6 +67,15 @@ class SearchRequest:
     since: datetime | None = None  # only stories first seen after this (UTC, naive)
     literal: bool = False  # run the words as typed: no variants, correction or relaxation (issue 14)
     collapse: bool = True  # wire copies of one story shown once (searcher.enrich.wire, issue 17)
+    undated: str | None = None  # "include" / "exclude"; None: include unless a date range is set
+
+    @property
+    def include_undated(self) -> bool:
+        """Whether stories with no date can match: yes unless excluded, or a date range is set
+        and they were not asked for."""
+        if self.undated is not None:
+            return self.undated == "include"
+        return not (self.date_from or self.date_to)
 
     @classmethod
     def from_params(cls, params: Mapping[str, list[str]], *, extra: Iterable[str] = ()) -> SearchRequest:
@@ -98,8 +109,12 @@ class SearchRequest:
         per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
         since = parse_since(_last(params, "since"))
         literal = _bool_param(params, "literal")
+        undated = _last(params, "undated")
+        if undated is not None and undated not in UNDATED:
+            raise QueryError(f"undated must be include or exclude, not {undated!r}")
         collapse = _bool_param(params, "collapse") if _last(params, "collapse") is not None else True
-        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since, literal, collapse)
+        return cls(q, filters, excludes, date_from, date_to, sort, page, per_page, since=since, literal=literal,
+                   collapse=collapse, undated=undated)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The inverse of from_params, for building URLs; defaults are left out."""
@@ -111,6 +126,8 @@ class SearchRequest:
             out.append(("from", self.date_from.isoformat()))
         if self.date_to:
             out.append(("to", self.date_to.isoformat()))
+        if self.undated is not None:
+            out.append(("undated", self.undated))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.page != 1:

@@ -25,6 +25,8 @@ class Hit:
     url: str | None
     facets: dict[str, list[str]]  # story facet name -> values (registry.story_facets())
     score: float | None  # None when not ranked by relevance
+    title: str = ""  # HTML like headline: the headline, or the first sentence when there is none
+    title_generated: bool = False  # True when `title` was made from the first sentence
     first_seen: str | None = None  # snapshots (issue 15): earliest scrape showing the story
     updated: str | None = None  # when its text last changed, None if never
     removed_after: str | None = None  # the last scrape showing it, when the page no longer does
@@ -39,11 +41,14 @@ class Hit:
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
-        data = {k: v for k, v in vars(self).items() if k not in ("facets", "score", "copies") + SNAPSHOT_FIELDS}
+        data = {k: v for k, v in vars(self).items()
+                if k not in ("facets", "score", "copies", "title", "title_generated") + SNAPSHOT_FIELDS}
         data.update({spec.name: list(self.facets.get(spec.name, [])) for spec in registry.story_facets()})
         data["score"] = self.score
         data.update({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
         data["copies"] = self.copies
+        data["title"] = self.title
+        data["title_generated"] = self.title_generated
         return data
 
 
@@ -101,6 +106,8 @@ class SearchResult:
     relaxed: Relaxation | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
     filter_notes: list[FilterNote] = field(default_factory=list)
+    undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
+    undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
     # Prefix, wildcard, fuzzy and range terms as the index saw them ("co*", "zelenski~2") ->
     # {"terms": highlighted, "words": all the index words matched, "capped": more words than
     # highlighted}; matching uses every word (issue 19).
@@ -126,6 +133,7 @@ class SearchResult:
             "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
             "expanded": {k: list(v) for k, v in self.expanded.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
+            "undated": {"count": self.undated, "included": self.undated_included},
             "expansions": {term: dict(info) for term, info in self.expansions.items()},
             "timed_out": self.timed_out,
             "latest_first_seen": self.latest_first_seen,

@@ -25,6 +25,7 @@ from searcher.backend.whoosh.variants import NameTable
 from searcher.backend.whoosh.schema import document_to_json
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
+from searcher.records import story_title
 from searcher.search import budget
 from searcher.search.explore import (
     CooccurrenceRequest,
@@ -120,6 +121,12 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         query, mask, plan = self._understood(snap, req)
+        no_date = snap.columns.days < 0
+        if (req.date_from or req.date_to or not req.include_undated) and no_date.any():
+            # the undated stories the date choice leaves out: the same search without it
+            undated = self._query_mask(snap, query) & self._filtered(snap, req, dates=False) & no_date
+        else:
+            undated = mask & no_date
         cols = snap.columns
         total = int(np.unique(cols.groups[mask]).size) if req.collapse else int(mask.sum())
         start = (req.page - 1) * req.per_page
@@ -177,6 +184,8 @@ class WhooshBackend:
             facets=self._facets(snap, mask, req),
             dates=snap.columns.histogram(mask),
             suggestion=suggestion,
+            undated=int(undated.sum()),
+            undated_included=req.include_undated,
             latest_first_seen=_utc_text(snap.columns.latest_seen()),
             corrected=plan.corrected if plan else None,
             relaxed=plan.relaxed if plan else None,
@@ -486,8 +495,9 @@ class WhooshBackend:
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         return self._query_mask(snap, query) & self._filtered(snap, req)
 
-    def _filtered(self, snap: _Snapshot, req: SearchRequest) -> np.ndarray:
-        """Live documents that pass the request's filters and dates."""
+    def _filtered(self, snap: _Snapshot, req: SearchRequest, dates: bool = True) -> np.ndarray:
+        """Live documents that pass the request's filters and (unless not `dates`) its date range
+        and undated choice."""
         cols = snap.columns
         mask = cols.live.copy()
         for facet, values in req.filters.items():
@@ -496,10 +506,15 @@ class WhooshBackend:
         for facet, values in req.excludes.items():
             for value in values:
                 mask &= ~cols.value_mask(facet, value)
-        if req.date_from or req.date_to:
-            mask &= cols.date_mask(req.date_from, req.date_to)
         if req.since is not None:
             mask &= cols.seen_mask(req.since)
+        if not dates:
+            return mask
+        if req.date_from or req.date_to:
+            in_range = cols.date_mask(req.date_from, req.date_to)
+            mask &= (in_range | (cols.days < 0)) if req.include_undated else in_range
+        elif not req.include_undated:
+            mask &= cols.days >= 0
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
@@ -535,6 +550,7 @@ class WhooshBackend:
 
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, marker: Highlighter, copies: int = 0) -> Hit:
         doc = snap.searcher.stored_fields(docnum)
+        title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
         return Hit(
             id=doc["id"],
             headline=marker.headline(doc.get("headline") or ""),
@@ -545,6 +561,8 @@ class WhooshBackend:
             url=doc.get("url"),
             facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
             score=None if score is None else round(score, 4),
+            title=marker.headline(title),
+            title_generated=generated,
             first_seen=doc.get("first_seen_text"),
             updated=doc.get("updated"),
             removed_after=doc.get("removed_after"),
@@ -588,6 +606,7 @@ def _utc_text(when) -> str | None:
 
 
 def _link(doc: dict) -> dict:
-    return {"id": doc["id"], "headline": doc.get("headline") or None}
+    title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
+    return {"id": doc["id"], "headline": doc.get("headline") or None, "title": title, "title_generated": generated}
 
 

@@ -20,6 +20,7 @@ from searcher.backend.whoosh.schema import facet_fields
 MICROS_PER_DAY = 86_400 * 1_000_000
 COLUMN_MISSING = np.iinfo(np.uint64).max  # what Whoosh's DATETIME column holds for no date
 NO_DATE = np.iinfo(np.int64).max  # the same in our signed arrays
+DAY_BUCKETS_MAX_SPAN = 90  # the histogram counts by day when the matches span this many days or fewer
 
 
 @dataclass
@@ -243,7 +244,7 @@ class Columns:
         return counts[self.groups]
 
     def date_order(self, mask: np.ndarray, newest: bool, limit: int | None) -> np.ndarray:
-        """Matching documents by date (undated last), the first `limit` of them."""
+        """Matching documents by date, undated last in both orders; the first `limit` of them."""
         docs = np.flatnonzero(mask)
         times = self.times[docs]
         # undated last in both orders (negating int64's minimum overflows, so map, don't negate)
@@ -276,12 +277,13 @@ class Columns:
         return long_to_datetime(int(seen.max())) if len(seen) else None
 
     def histogram(self, mask: np.ndarray) -> list[dict]:
-        """Matches per month, or per day when they span two months or less."""
+        """Matches per month, or per day when they span DAY_BUCKETS_MAX_SPAN days or less; only
+        buckets with matches (the page draws the continuous axis)."""
         days = self.days[mask & (self.days >= 0)]
         if len(days) == 0:
             return []
         first, last = date.fromordinal(int(days.min()) + 1), date.fromordinal(int(days.max()) + 1)
-        by_day = (last - first).days <= 62
+        by_day = (last - first).days < DAY_BUCKETS_MAX_SPAN
         uniq, counts = np.unique(days, return_counts=True)
         buckets: dict[str, int] = {}
         for day, count in zip(uniq, counts):
