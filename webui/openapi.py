@@ -268,6 +268,8 @@ def _schemas() -> dict:
         "items": {"type": "array", "items": _object({
             "id": {"type": "string"},
             "headline": NULLABLE_STRING,
+            "title": {"type": "string", "description": "The headline, or the first sentence of an untitled post."},
+            "title_generated": {"type": "boolean"},
             "date": NULLABLE_STRING,
             "source": {"type": "string"},
             "score": {"type": "number", "minimum": 0},

@@ -233,6 +233,8 @@ class RelatedStory:
     score: float
     shared_entities: list[str]  # the rarest first
     shared_words: list[str]  # as written in the asked story
+    title: str = ""  # the headline, or the first sentence of an untitled post (records.story_title)
+    title_generated: bool = False
 
     def why(self) -> str:
         """"shares Avdiivka, Russia, 'shelling'"."""

@@ -429,10 +429,12 @@ class WhooshBackend:
             ]
             if not shared_entities and len(shared_words) < explore.MIN_SHARED_WORDS:
                 continue  # a common word or two in common is not a relation
+            title, generated = story_title(fields.get("headline"), fields.get("paragraphs") or [])
             items.append(RelatedStory(
                 id=fields["id"], headline=fields.get("headline") or None, date=fields.get("date_text"),
                 source=fields.get("source") or "", score=float(scores[other]),
                 shared_entities=shared_entities, shared_words=shared_words,
+                title=title, title_generated=generated,
             ))
             if len(items) >= limit:
                 break
