@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from searcher.settings import DEFAULT_INDEX_DIR
+from searcher.settings import index_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,15 +73,6 @@ def segment(paths: tuple[str, ...], as_json: bool, no_entities: bool) -> None:
 
 # --- build, update, search, stats, export (issue 4) ---
 
-_index_option = click.option(
-    "--index",
-    "index_dir",
-    envvar="LIVESEARCH_INDEX",
-    default=DEFAULT_INDEX_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Index directory (or set LIVESEARCH_INDEX).",
-)
 
 
 _cluster_option = click.option(
@@ -175,7 +166,7 @@ def _run_indexing(action, paths, index_dir, **options) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@_index_option
+@index_option
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging (faster; facets stay empty).")
 @_cluster_option
 def build(paths, index_dir, no_entities, cluster) -> None:
@@ -187,7 +178,7 @@ def build(paths, index_dir, no_entities, cluster) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@_index_option
+@index_option
 @click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
 @_cluster_option
@@ -200,7 +191,7 @@ def update(paths, index_dir, prune, no_entities, cluster) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@_index_option
+@index_option
 @click.option("--prune", is_flag=True, help="Also remove the stories of indexed files that no longer exist.")
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging for the new stories.")
 @click.option("--poll", "poll_seconds", type=click.FloatRange(0.1, 60), default=None,
@@ -236,7 +227,7 @@ def watch(paths, index_dir, prune, no_entities, poll_seconds, debounce_ms) -> No
 @_filter_options
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
-@_index_option
+@index_option
 def search(query, limit, as_json, index_dir, **options) -> None:
     """Search the index. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, wild*, fuzzy~."""
     import json
@@ -303,7 +294,7 @@ def _terminal(fragment: str) -> str:
 
 
 @main.command()
-@_index_option
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(index_dir, as_json) -> None:
     """Stories, pages, sources, date range, top facet values, size and build time of the index."""
@@ -331,7 +322,7 @@ def stats(index_dir, as_json) -> None:
 @click.argument("query", required=False, default="")
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@_index_option
+@index_option
 def export(query, fmt, index_dir, **options) -> None:
     """Print every matching story (no cap), one JSON object per line or as CSV."""
     import csv
@@ -362,7 +353,7 @@ def export(query, fmt, index_dir, **options) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100), help="Entities to show.")
 @click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="Fewest shared stories to rank a pair.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
-@_index_option
+@index_option
 def cooccur(entity, query, limit, min_count, as_json, index_dir, **options) -> None:
     """Who appears with ENTITY ('Vladimir Putin', or 'person:Georgia' to pick the facet), ranked
     by NPMI (how far above chance) among pairs seen --min-count times; without ENTITY, the
@@ -392,7 +383,7 @@ def cooccur(entity, query, limit, min_count, as_json, index_dir, **options) -> N
 @_filter_options
 @click.option("--interval", type=click.Choice(["auto", "day", "week", "month", "year"]), default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
-@_index_option
+@index_option
 def timeline(entities, query, interval, as_json, index_dir, **options) -> None:
     """Dated stories naming each of up to 5 ENTITIES per interval (without ENTITIES: every
     matching story), e.g. `livesearch timeline Putin Zelensky --interval week --from 2023 --to 2023`."""
@@ -420,7 +411,7 @@ def timeline(entities, query, interval, as_json, index_dir, **options) -> None:
 @click.argument("story_id")
 @click.option("--limit", default=8, show_default=True, type=click.IntRange(1, 50), help="Stories to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
-@_index_option
+@index_option
 def related(story_id, limit, as_json, index_dir) -> None:
     """Stories of other pages most like STORY_ID in words and entities, with what they share."""
     import json

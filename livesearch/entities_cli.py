@@ -19,18 +19,15 @@ from pathlib import Path
 
 import click
 
-from searcher.settings import default_index_dir
+from searcher.settings import index_option
 
 TYPE_CHOICE = click.Choice(["people", "organizations", "places"])
 
 
-def _index_dir(value: str | None) -> Path:
-    return Path(value) if value else default_index_dir()
+def _index_dir(value: str) -> Path:
+    return Path(value)
 
 
-index_option = click.option(
-    "--index", "index_dir", default=None, help="Index folder (default: $LIVESEARCH_INDEX or ./index)."
-)
 
 
 @click.group("entities")

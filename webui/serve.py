@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from searcher.settings import DEFAULT_INDEX_DIR
+from searcher.settings import index_option
 
 
 def default_workers() -> int:
@@ -29,8 +29,7 @@ def default_workers() -> int:
 
 
 @click.command()
-@click.option("--index", "index_dir", envvar="LIVESEARCH_INDEX", default=DEFAULT_INDEX_DIR, show_default=True,
-              type=click.Path(file_okay=False), help="Index directory (or set LIVESEARCH_INDEX).")
+@index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost only by default).")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
