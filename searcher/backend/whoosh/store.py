@@ -35,6 +35,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.backend.whoosh.wire_table import FILE as WIRE_TABLE, WireTable
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
@@ -179,7 +180,8 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
-        self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
+        self._table: WireTable | None = WireTable.empty() if searcher is None else None
+        self._wire = wire.Grouper(lambda hashes: self.wire_table().candidates(hashes))
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
 
@@ -207,35 +209,34 @@ class GenerationWriter:
         self._writer.add_document(**self._document(story, file_key))
 
     def _document(self, story: Story, file_key: str) -> dict:
-        """The story's document with its wire-copy group, signature and LSH band keys."""
+        """The story's document with its wire-copy group (its signature goes to the wire table)."""
         doc = story_to_document(story, file_key)
         sig = wire.signature(story.body)
-        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        doc["wire"] = self._wire.group(story.id, sig, story.source)
         if sig is not None:
-            doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
+            self.wire_table().add(story.id, doc["wire"], story.source, file_key, sig)
         return doc
 
-    def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
-        """(group, signature, source) of the stories indexed before this run sharing a band."""
-        reader = self._searcher.reader()
-        if "wire_bands" not in reader.schema:
-            return []
-        docs = set()
-        for key in bands:
-            if ("wire_bands", key) in reader:
-                docs.update(reader.postings("wire_bands", key).all_ids())
-        out = []
-        for docnum in sorted(docs):
-            fields = self._searcher.stored_fields(docnum)
-            if fields.get("minhash"):
-                out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
-        return out
+    def wire_table(self) -> WireTable:
+        """The signatures of the stories indexed before this run (read on first use), plus this
+        run's: where `update` finds the earlier copies of a new story."""
+        if self._table is None:
+            self._table = WireTable.load(self.generation)
+            if self._table is None:  # a generation built before the table existed
+                self._table = WireTable.from_documents(self._searcher.reader().all_stored_fields())
+        return self._table
+
+    def save_wire_table(self, gen: Path) -> None:
+        if self._table is not None and (self._table.changed or not (gen / WIRE_TABLE).exists()):
+            self._table.save(gen)
 
     def replace(self, story: Story, file_key: str) -> None:
         """Write a story in place of the one with its id (if any)."""
+        self.wire_table().drop_story(story.id)
         self._writer.update_document(**self._document(story, file_key))
 
     def delete_story(self, story_id: str) -> None:
+        self.wire_table().drop_story(story_id)
         self._writer.delete_by_term("id", story_id)
 
     def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
@@ -247,6 +248,7 @@ class GenerationWriter:
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
+        self.wire_table().drop_file(file_key)
         self._writer.delete_by_term("path", file_key)
 
     def has_story(self, story_id: str, unless_from: set[str]) -> bool:
@@ -287,6 +289,7 @@ class WhooshStore:
                 if out._writer is not None:
                     out._writer.commit()
                 out.save_aliases(gen)
+                out.save_wire_table(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
                 _write_atomically(index_dir / POINTER, gen.name)
@@ -315,6 +318,7 @@ class WhooshStore:
                     raise
             if out._writer is not None:
                 out.save_aliases(gen)
+                out.save_wire_table(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
