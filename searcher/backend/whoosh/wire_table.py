@@ -88,18 +88,19 @@ class WireTable:
         self._new[story_id] = (group, source, path, sig)
         self.changed = True
 
+    # Drops, like Whoosh's deletions inside a writer, apply to the stories indexed before this
+    # run, not to those this run added.
+
     def drop_story(self, story_id: str) -> None:
         if self._rows_of is None:
             self._rows_of = {}
             for row, sid in enumerate(self._ids):
                 self._rows_of.setdefault(sid, []).append(row)
         self._kept[self._rows_of.get(story_id, [])] = False
-        self._new.pop(story_id, None)
         self.changed = True
 
     def drop_file(self, path: str) -> None:
         self._kept &= np.array([p != path for p in self._paths], dtype=bool)
-        self._new = {sid: row for sid, row in self._new.items() if row[2] != path}
         self.changed = True
 
     def save(self, gen: Path) -> None:
