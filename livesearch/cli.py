@@ -237,11 +237,11 @@ def search(query, limit, as_json, index_dir, **options) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    from searcher.search.display import dated_text, plural
+    from searcher.search.display import dated_text, plural, stories_count
 
     for line in rewrite_lines(result):
         click.echo(line)
-    click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
+    click.echo(f"{stories_count(result.total, result.groups)} {'matches' if result.total == 1 else 'match'} "
                f"({result.took_ms:.0f} ms)" + _cost_note(result))
     if result.undated and not result.undated_included:
         click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
