@@ -267,7 +267,7 @@ def rewrite_lines(result) -> list[str]:
     if result.corrected:
         lines.append(f"Showing results for {result.corrected.query}; "
                      f"search instead for {result.corrected.original} (--literal)")
-    for word, others in result.expanded.items():
+    for word, others in result.variants.items():
         lines.append(f"Also matching {', '.join(others)} for {word} (--literal for {word} only)")
     if result.relaxed:
         shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
@@ -278,7 +278,7 @@ def rewrite_lines(result) -> list[str]:
 def _cost_note(result) -> str:
     """What a costly query cost: capped expansions and a cut time budget, on the count line."""
     notes = [f"{term} matched {info['words']} words, the {info['terms']} most frequent highlighted"
-             for term, info in result.expansions.items() if info.get("capped")]
+             for term, info in result.expanded.items() if info.get("capped")]
     if result.timed_out:
         notes.append("stopped at the time budget: partial results")
     return "; " + "; ".join(notes) if notes else ""

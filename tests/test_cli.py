@@ -48,8 +48,8 @@ def test_search_json_has_the_api_shape(indexed):
     data = json.loads(result.output)
     assert data["total"] == 1
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
-                         "corrected", "relaxed", "expanded", "filter_notes", "latest_first_seen",
-                         "expansions", "timed_out", "undated"}
+                         "corrected", "relaxed", "variants", "filter_notes", "latest_first_seen",
+                         "expanded", "timed_out", "undated"}
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
         "people", "organizations", "places", "countries", "score", "title", "title_generated",

@@ -135,12 +135,12 @@ def _schemas() -> dict:
         "relaxed": {"oneOf": [{"type": "null"}, _ref("Relaxation")],
                     "description": "Set when no story had every word and stories with most of them are shown "
                                    "(\"No story has all of …\")."},
-        "expanded": {"type": "object", "additionalProperties": STRING_LIST,
+        "variants": {"type": "object", "additionalProperties": STRING_LIST,
                      "description": "Query words that also matched other spellings of a name (Kiev: [Kyiv])."},
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
-        "expansions": {
+        "expanded": {
             "type": "object",
             "description": "Each prefix, wildcard, fuzzy or range term of the query, as the index saw it "
                            "(\"co*\", \"zelenski~2\"): `words` index words it matched (all of them are "

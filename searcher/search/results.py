@@ -104,14 +104,14 @@ class SearchResult:
     suggestion: str | None = None  # a did-you-mean when the query ran literally and matched nothing
     corrected: Correction | None = None
     relaxed: Relaxation | None = None
-    expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
+    variants: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
     filter_notes: list[FilterNote] = field(default_factory=list)
     undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
     undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
     # Prefix, wildcard, fuzzy and range terms as the index saw them ("co*", "zelenski~2") ->
     # {"terms": highlighted, "words": all the index words matched, "capped": more words than
     # highlighted}; matching uses every word (issue 19).
-    expansions: dict[str, dict] = field(default_factory=dict)
+    expanded: dict[str, dict] = field(default_factory=dict)
     timed_out: bool = False  # the time budget ran out: total, hits and counts may be partial
     latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
 
@@ -131,10 +131,10 @@ class SearchResult:
             "suggestion": self.suggestion,
             "corrected": vars(self.corrected).copy() if self.corrected else None,
             "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
-            "expanded": {k: list(v) for k, v in self.expanded.items()},
+            "variants": {k: list(v) for k, v in self.variants.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
             "undated": {"count": self.undated, "included": self.undated_included},
-            "expansions": {term: dict(info) for term, info in self.expansions.items()},
+            "expanded": {term: dict(info) for term, info in self.expanded.items()},
             "timed_out": self.timed_out,
             "latest_first_seen": self.latest_first_seen,
         }

@@ -189,9 +189,9 @@ class WhooshBackend:
             latest_first_seen=_utc_text(snap.columns.latest_seen()),
             corrected=plan.corrected if plan else None,
             relaxed=plan.relaxed if plan else None,
-            expanded=plan.expanded if plan else {},
+            variants=plan.variants if plan else {},
             filter_notes=self._filter_notes(snap, req),
-            expansions=multiterm.report(query),
+            expanded=multiterm.report(query),
         )
 
     @_damage_is_index_missing
