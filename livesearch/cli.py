@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from searcher.settings import index_option
@@ -322,25 +324,31 @@ def stats(index_dir, as_json) -> None:
 @click.argument("query", required=False, default="")
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file, or into this folder as livesearch-<query>-<date>.<format> "
+                   "(the web export's name); standard output when not given.")
 @index_option
-def export(query, fmt, index_dir, **options) -> None:
-    """Print every matching story (no cap), one JSON object per line or as CSV."""
-    import csv
+def export(query, fmt, output, index_dir, **options) -> None:
+    """Print every matching story (no cap), one JSON object per line or as CSV (UTF-8 with the
+    BOM Excel needs, as the web export)."""
+    import contextlib
     import json
     import sys
+    from datetime import date
 
-    from searcher.search.export import csv_fields, csv_row
+    from searcher.search.export import csv_lines, export_filename
 
     req = _request(query, options)
     rows = _engine_call(index_dir, "export", req)
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(csv_fields())
-        for story in rows:
-            writer.writerow(csv_row(story))
-    else:
-        for story in rows:
-            sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
+    if output is not None and output.is_dir():
+        output = output / export_filename(req.q, date.today(), fmt)
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout if output is None else stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+        pieces = csv_lines(rows) if fmt == "csv" else (json.dumps(s, ensure_ascii=False) + "\n" for s in rows)
+        for piece in pieces:
+            out.write(piece)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
 
 
 # --- beyond matching: who appears with X, timelines, related stories (issue 17) ---
