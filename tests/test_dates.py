@@ -124,3 +124,36 @@ def test_day_headers_and_dated_clocks_in_other_languages():
     assert dated_clock("27.08.2024 • 12:31 Uhr") == (date(2024, 8, 27), (12, 31, None))
     assert dated_clock("mardi 27 août 2024 à 12h31") == (date(2024, 8, 27), (12, 31, None))
     assert dated_clock("martes 27 de agosto de 2024 a las 12:31") == (date(2024, 8, 27), (12, 31, None))
+
+
+# ---- precision: a day stated without a time stays a day (issue 16) -----------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from searcher.search.display import human_date  # noqa: E402
+
+_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2039, 12, 31))
+_DAY_ONLY = (lambda d: d.isoformat(), lambda d: d.strftime("%Y%m%d"), lambda d: f"{d.day} {d:%B %Y}",
+             lambda d: f"{d:%a, %d %b %Y}")
+
+
+@given(_DAYS, st.sampled_from(_DAY_ONLY), st.sampled_from(["markup", "stamp"]))
+def test_a_day_stated_without_a_time_is_never_given_midnight(day, form, where):
+    """`<time datetime="2024-04-27">` or a stamp `2024-04-27` is a day: its ISO value has no time
+    and it reads "27 Apr 2024", never "27 Apr 2024, 00:00" (a time nobody stated)."""
+    text = form(day)
+    evidence = Evidence(markup=text) if where == "markup" else Evidence(stamps=(text,))
+    found = _one(evidence)
+    if where == "stamp" and found is None:
+        return  # a stamp form the stamp reader does not take: nothing invented either
+    assert found == (day.isoformat(), "stated"), (text, found)
+    assert ":" not in human_date(found[0])
+
+
+@given(_DAYS, st.integers(0, 23), st.integers(0, 59), st.sampled_from(["", "Z", "+01:00"]))
+def test_a_stated_time_is_kept_even_at_midnight(day, hour, minute, zone):
+    text = f"{day.isoformat()}T{hour:02d}:{minute:02d}{zone}"
+    found = _one(Evidence(markup=text))
+    assert found is not None and found[0].startswith(f"{day.isoformat()}T{hour:02d}:{minute:02d}")
+    assert f"{hour:02d}:{minute:02d}" in human_date(found[0])

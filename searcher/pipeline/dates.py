@@ -90,6 +90,22 @@ def parse_iso(text: str | None) -> datetime | None:
             return None
 
 
+# A time of day in a machine-readable timestamp: `T10:57`, `10:57`, `10.57`, `10am`, `T1057`.
+_HAS_CLOCK = re.compile(r"T\d\d|\d[:.]\d\d|\d\s*[ap]\.?m\b", re.I)
+
+
+def parse_stated(text: str | None) -> date | datetime | None:
+    """A timestamp at the precision it was given: `2024-04-27` is a day (a `date`), not midnight.
+
+    The precision is the date's provenance as much as its basis: a page that states only the
+    day must read "27 Apr 2024" on the page, the story view, the CLI and in the CSV, never
+    "27 Apr 2024, 00:00", a time nobody stated (issue 16)."""
+    when = parse_iso(text)
+    if when is None or _HAS_CLOCK.search(str(text)):
+        return when
+    return when.date()
+
+
 def parse_clock(text: str) -> tuple[int, int, str | None] | None:
     """`11:44 p.m.`, `2.01am`, `17:17 GMT` -> (hour, minute, tz); None for a bare number."""
     match = _TIME.match(text.strip())
@@ -316,7 +332,7 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None,
         return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
     iso = _ISO.search(text)
     if iso:
-        stamp = parse_iso(iso.group())
+        stamp = parse_stated(iso.group())
         return Dating(stamp, "stated") if stamp else None
     match = _CALENDAR.search(text)
     if match:
@@ -428,7 +444,7 @@ def _between_same_day(found: list[Dating | None]) -> list[Dating | None]:
 
 def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date,
               dayfirst: bool = True) -> Dating | None:
-    marked = parse_iso(story.markup)
+    marked = parse_stated(story.markup)
     if marked:
         return Dating(marked, "stated")
     if story.day:
