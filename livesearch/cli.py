@@ -304,20 +304,20 @@ def stats(index_dir, as_json) -> None:
 
     figures = _engine_call(index_dir, "stats")
     if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=1))
         return
-    dates = figures["date_range"]
-    click.echo(f"index      {figures['index']} ({figures['generation']}, {figures['index_bytes'] / 1e6:.1f} MB)")
-    click.echo(f"built      {figures['built_at']}" + (f", updated {figures['updated_at']}" if figures["updated_at"] else ""))
-    click.echo(f"stories    {figures['stories']} from {figures['pages']} pages in {figures['files']} files")
-    click.echo(f"dates      {dates['first'] or '-'} to {dates['last'] or '-'} ({dates['undated']} undated)")
-    click.echo("sources    " + ", ".join(f"{s['value']} ({s['count']})" for s in figures["sources"]))
-    analyzer = figures.get("analyzer") or {}
-    if analyzer.get("rebuild"):
-        click.echo(f"analyzer   version {analyzer['version']}, older than this livesearch's {analyzer['current']}: "
+    dates = figures.date_range
+    click.echo(f"index      {figures.index} ({figures.generation}, {figures.index_bytes / 1e6:.1f} MB)")
+    click.echo(f"built      {figures.built_at}" + (f", updated {figures.updated_at}" if figures.updated_at else ""))
+    click.echo(f"stories    {figures.stories} from {figures.pages} pages in {figures.files} files")
+    click.echo(f"dates      {dates.first or '-'} to {dates.last or '-'} ({dates.undated} undated)")
+    click.echo("sources    " + ", ".join(f"{s.value} ({s.count})" for s in figures.sources))
+    analyzer = figures.analyzer
+    if analyzer.rebuild:
+        click.echo(f"analyzer   version {analyzer.version}, older than this livesearch's {analyzer.current}: "
                    f"searches work, but spelling families and compounds need `livesearch build` again")
-    for facet, values in figures["top"].items():
-        click.echo(f"{facet:<10} " + (", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"))
+    for facet, values in figures.top.items():
+        click.echo(f"{facet:<10} " + (", ".join(f"{v.value} ({v.count})" for v in values) or "-"))
 
 
 @main.command()

@@ -122,7 +122,7 @@ def test_multi_term_matches_rank_by_the_other_words_then_newest_first(wordy):
     keys = [(h.score, h.date) for h in mixed]
     assert keys == sorted(keys, reverse=True)
     story = engine.story(mixed[0].id)
-    assert mixed[0].score > 0 and "putin" in " ".join([story["headline"] or "", *story["body"]]).lower()
+    assert mixed[0].score > 0 and "putin" in " ".join([story.headline or "", *story.body]).lower()
     assert mixed[-1].score == 0  # matched by co* alone: no other word to rank by
 
 

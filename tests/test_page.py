@@ -239,13 +239,12 @@ def test_typing_while_a_search_runs_cancels_it(page, base_url):
 
 def test_original_link_goes_to_the_post_when_it_has_an_anchor():
     page_url = "https://coastledger.example/live/harbour-strike"
-    assert original_link({"url": page_url, "anchor": "post-3"}) == page_url + "#post-3"
-    assert original_link({"url": page_url, "permalink": page_url + "#p3", "anchor": "x"}) == page_url + "#p3"
-    assert original_link({"url": page_url}) == page_url
-    assert original_link({"url": "javascript:alert(1)", "anchor": "a"}) is None
-    assert original_link({"url": page_url, "anchor": "12345"}) == page_url  # a data-post-id, not an id
-    assert original_link({"url": page_url, "anchor": page_url + "/p/9"}) == page_url + "/p/9"  # a permalink
-    assert original_link({"url": page_url, "anchor": None}) == page_url
+    assert original_link(page_url, "post-3") == page_url + "#post-3"
+    assert original_link(page_url + "#top", "x") == page_url + "#top"
+    assert original_link(page_url, None) == page_url
+    assert original_link("javascript:alert(1)", "a") is None
+    assert original_link(page_url, "12345") == page_url  # a data-post-id, not an id
+    assert original_link(page_url, page_url + "/p/9") == page_url + "/p/9"  # a permalink
 
 
 def test_story_page_links_the_post_on_the_original_page(page, base_url):

@@ -75,7 +75,7 @@ def story(story_id: str):
     found = engine().story(story_id)
     if found is None:
         abort(404, description=f"No story with id {story_id!r}.")
-    return jsonify(found)
+    return jsonify(found.to_json())
 
 
 @blueprint.get("/stories/<story_id>/related")
