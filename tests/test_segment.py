@@ -264,6 +264,20 @@ def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
     assert stories[-1].body == ["The harbour master, who took the post in"]
 
 
+def test_a_page_cut_in_an_untitled_last_post_keeps_its_first_words():
+    """The cut words look like a title with no text under it; after the post's own stamp (or
+    clock, or rule) at the end of the page they are the untitled post's body, not lost."""
+    head = _THREE_POSTS.format(stamp="Updated 3 March 2025")
+    for opener, cut in (("Updated 3 March 2025", "Divers searched the harbour for"),
+                        ("* * *", "Divers searched the harbour for"),
+                        ("", "16:05 GMT – Divers searched the harbour for")):
+        stories = _text_page(head + f"\n{opener}\n{cut}")
+        assert len(stories) == 4, (opener, [s.headline for s in stories])
+        assert (stories[-1].headline, stories[-1].body) == (None, ["Divers searched the harbour for"]), opener
+    listed = _text_page(head + "\nMost viewed\nFerry fares rise again in Marlow")  # a link list is not a post
+    assert [s.headline for s in listed][-1] == "New bridge opens to cyclists"
+
+
 def test_segment_warns_when_one_story_holds_a_long_page(tmp_path):
     from click.testing import CliRunner
 

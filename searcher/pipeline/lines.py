@@ -490,6 +490,7 @@ class _Assembler:
             for index in entry.lines:
                 _relabel(labelled[index], "promo", "a lead teaser before `Show more`")
         _truncated_last(self, labelled)
+        _cut_untitled_last(self, labelled)
         for entry in self.entries:
             if not entry.body and id(entry) in self.headline_line:
                 _relabel(self.headline_line[id(entry)], "orphan_headline", "a title with no text under it")
@@ -520,6 +521,36 @@ def _truncated_last(machine: _Assembler, labelled: list[Line]) -> None:
     last.lines = [title_line.index]
     kicker.kind, kicker.evidence = "headline", "the last post's title; the page ends in its first words"
     title_line.kind, title_line.evidence = "prose", "the cut first words of the last post"
+
+
+# What opens an untitled post: its own stamp or clock, a rule, a day header.
+_OPENERS = ("stamp", "separator", "day_header", "clock", "dated_clock")
+
+
+def _cut_untitled_last(machine: _Assembler, labelled: list[Line]) -> None:
+    """A saved page that ends in the first words of an untitled post: cut before any full stop,
+    they look like a title with no text under it, and the post would be lost. When such a line
+    ends the page right after what opens a post (its stamp or clock, a rule), it is that post's
+    body. A titled post cut just after its title keeps its text this way too, as an untitled one."""
+    if not machine.entries:
+        return
+    last = machine.entries[-1]
+    title_line = machine.headline_line.get(id(last))
+    if last.body or title_line is None or id(last) in machine.kicker_line:
+        return
+    if any(line.kind in STARTS + ("prose",) for line in labelled[title_line.index + 1 :]):
+        return
+    before = [line for line in labelled[: title_line.index] if line.kind not in _ASIDE]
+    opened = last.clock is not None or last.stamps or (before and before[-1].kind in _OPENERS)
+    if not opened or (before and _LIST_INTRO.match(before[-1].text)):
+        return
+    last.headline = None
+    last.body = [title_line.rest if title_line.kind == "clock" and title_line.rest else title_line.text]
+    last.lines = [title_line.index]
+    del machine.headline_line[id(last)]
+    if title_line.kind != "clock":  # `14:10 GMT – Ferry crews inspected the`: the clock line holds it
+        title_line.kind = "prose"
+    title_line.evidence = "the cut first words of the last post, which has no title"
 
 
 def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
