@@ -40,7 +40,8 @@ CLOCK_PREFIXES = ["14:{m:02d} GMT – ", "12.{m:02d} Uhr: ", "2.{m:02d}am: ", "1
                   "09.{m:02d} BST: ", "12h{m:02d} : ", "12:{m:02d} h - "]
 CLOCK_LINES = ["14:{m:02d} GMT", "12.{m:02d} Uhr", "2.{m:02d}am", "10:{m:02d} a.m.", "09.{m:02d} BST"]
 DAY_HEADERS = ["24 September 2024", "Tuesday, 24 September 2024", "Dienstag, 24. September 2024", "24.09.2024",
-               "September 24, 2024", "mardi 24 septembre 2024", "martes, 24 de septiembre de 2024"]
+               "September 24, 2024", "mardi 24 septembre 2024", "martes, 24 de septiembre de 2024",
+               "Dienstag, 24. September", "mardi 24 septembre", "вторник, 24 сентября"]  # no year: the weekday fixes it
 IDENTICAL_STAMPS = ["Updated 24 September 2024", "Posted 24 September 2024", "Published 24 September 2024"]
 BYLINES = ["By Anna Berg", "By Tom Reyes and Lea Marsh", "From our correspondent in Brisk"]
 SHARE_BARS = [["Share"], ["Share", "Facebook", "Twitter", "Email"], ["Share Facebook Twitter Email"]]
