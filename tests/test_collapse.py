@@ -84,7 +84,7 @@ def test_collapse_shows_each_group_once_and_counts_every_story(index, drawn):
     assert len(shown) == grouped.groups <= grouped.total
     union: set[str] = set()
     for hit in shown:
-        group = {hit.id} | ({c["id"] for c in backend.story(hit.id)["copies"]} & matches)
+        group = {hit.id} | ({c.id for c in backend.story(hit.id).copies} & matches)
         assert not group & union and hit.copies == len(group) - 1
         union |= group
     assert union == matches
