@@ -128,6 +128,7 @@ def resolve(
         )
     for story in stories:
         _rewrite(story, types, groups, full_names, canonical, on_page[_page(story)], places)
+    _recover_places_on_pages(stories, places, nouns)
     return _alias_table(corpus, types, groups, canonical, full_names, known or {})
 
 
@@ -158,6 +159,52 @@ def _recover_surnames_on_pages(stories: list[Story], places: Gazetteer, nouns: f
             for surname in set(pattern.findall(story.text)):
                 if unique[surname] not in story.people:
                     story.people.append(unique[surname])
+
+
+# Words before a place name that leave it a place name (`At Chequers`, `In Kyiv`), capitalised or not.
+_PLACE_LEADS = frozenset("at in into to from near outside inside across around via towards toward of the and or for on with by".split())
+_CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:\n])\s*$")
+
+
+def _recover_places_on_pages(stories: list[Story], places: Gazetteer, nouns: frozenset[str]) -> None:
+    """`at Chequers, the prime minister said`: a story that names a place its page tags elsewhere
+    gets that place even where the model missed it. Only places no person or organisation of the
+    page shares a name with, none that is as often a person's name (Jordan), written exactly,
+    not inside a longer capitalised name (`Kyiv Independent`, `Bibby Stockholm`) or a name of the
+    story (`Council of Europe`); a common noun
+    opening a sentence (`Reading`) does not count."""
+    by_page: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_page[_page(story)].append(story)
+    for page_stories in by_page.values():
+        others = {fold_text(v) for s in page_stories for facet in ("people", "organizations") for v in getattr(s, facet)}
+        values = {
+            v for s in page_stories for v in s.places
+            if fold_text(v) not in others and not places.is_person_ambiguous(v) and v[:1].isupper()
+        }
+        if not values:
+            continue
+        alternatives = "|".join(re.escape(value) for value in sorted(values, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])(?!\s+[A-Z])")
+        for story in page_stories:
+            names = [fold_text(v) for facet in ("people", "organizations") for v in getattr(story, facet)]
+            for match in pattern.finditer(story.text):
+                value, before = match.group(1), story.text[: match.start()]
+                if value in story.places or _inside_a_name(before, value, nouns):
+                    continue
+                if any(contains_words(name, fold_text(value)) for name in names):
+                    continue  # `Council of Europe`: part of a name the story has
+                story.places.append(value)
+                _add_country(story, value, places)
+
+
+def _inside_a_name(before: str, value: str, nouns: frozenset[str]) -> bool:
+    """The text before a match shows it is part of a longer name, or a common noun opening a sentence."""
+    word = _CAPITALISED_BEFORE.search(before)
+    if word and word.group(1).casefold() not in _PLACE_LEADS:
+        return True
+    return bool(_SENTENCE_BEFORE.search(before)) and fold_text(value) in nouns and " " not in value
 
 
 def _collect(stories: list[Story], known: dict) -> _Corpus:
