@@ -355,12 +355,13 @@ _NAME_AFTER_NOUN = re.compile(rf"\b(?:{_PLACE_NOUN}) of ({_NAME}(?: {_NAME}){{0,
 
 def _untagged_places(doc, words: frozenset[str]) -> list[Mention]:
     """Names the model missed that a place noun marks as places: `his Mar-a-Lago resort`, `the town
-    of Vovchansk`. Names overlapping an entity, opening a sentence or that are common words go."""
+    of Vovchansk`. Names overlapping a name entity, opening a sentence or that are common words go
+    (the model calls some such names PRODUCT: those count)."""
     found = []
     for pattern in (_NAME_BEFORE_NOUN, _NAME_AFTER_NOUN):
         for match in pattern.finditer(doc.text):
             span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
-            if span is None or any(token.ent_type_ for token in span) or "\n" in span.text:
+            if span is None or any(token.ent_type_ in LABELS for token in span) or "\n" in span.text:
                 continue
             start = span.start
             while start < span.end and doc[start].whitespace_ and (
