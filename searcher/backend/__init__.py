@@ -93,6 +93,10 @@ class IndexWriter(Protocol):
     def delete_story(self, story_id: str) -> None:
         """Remove one story by id."""
 
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story of the index this run changes, as written, with its input file (empty for a
+        fresh build): for re-applying the curation to stories already indexed."""
+
     def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
         """The stories of one page key (records.page_key) as the run found them, each with the
         input file it was written from, by id: the Story as written, snapshot fields included."""

@@ -50,6 +50,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 CURATION_FILE = "entities.toml"
+APPLIED_KEY = "curation"  # in the alias table: the curation a generation's stories carry
 CURATION_VERSION = 1
 TYPES = ("people", "organizations", "places")
 ACTIONS = {"merge": ("value", "into"), "rename": ("value", "to"), "retype": ("value", "type"), "hide": ("value",)}
@@ -74,6 +75,22 @@ class Curation:
         _check(change, len(self.changes) + 1)
         self.changes.append(change)
         return change
+
+    def record(self) -> dict:
+        """What an index generation keeps of the curation it applied (in its alias table, under
+        APPLIED_KEY), so an update can tell whether the file changed since."""
+        return {"changes": [dict(change) for change in self.changes], "outlets": dict(self.outlets)}
+
+    def appended_to(self, applied: dict | None) -> int | None:
+        """How many of the changes were applied already when the file only grew since `applied`
+        (a merge, rename, retype or hide added; outlets unchanged); None when it changed otherwise
+        (a change undone or edited by hand), which needs the corpus resolved again."""
+        if not isinstance(applied, dict) or applied.get("outlets") != self.outlets:
+            return None
+        done = applied.get("changes")
+        if not isinstance(done, list) or self.changes[: len(done)] != done:
+            return None
+        return len(done)
 
 
 def curation_path(index_dir: Path) -> Path:
@@ -134,11 +151,14 @@ def save_curation(index_dir: Path, curation: Curation) -> Path:
     return path
 
 
-def apply_curation(stories: Iterable[Story], table: dict, curation: Curation) -> dict:
-    """Apply the changes to the stories' facets (in place) and to the alias table; returns the table."""
+def apply_curation(stories: Iterable[Story], table: dict, curation: Curation, start: int = 0) -> dict:
+    """Apply the changes (from number `start` on: the earlier ones are in the stories already) to
+    the stories' facets (in place) and to the alias table; returns the table, which records the
+    whole curation as applied."""
     stories = list(stories)
     entities = table.setdefault("entities", {})
-    for change in curation.changes:
+    table[APPLIED_KEY] = curation.record()
+    for change in curation.changes[start:]:
         names = _spellings(change["value"], entities)
         action = change["action"]
         if action == "hide":

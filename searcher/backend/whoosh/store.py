@@ -187,6 +187,8 @@ class GenerationWriter:
         """The live generation's alias table when amending; empty for a fresh generation."""
         from searcher.enrich.resolve import load_aliases
 
+        if self.aliases is not None:  # this run's table (an update that re-applied the curation)
+            return self.aliases
         return load_aliases(self.generation if self._searcher is not None else None)
 
     def save_aliases(self, gen: Path) -> None:
@@ -196,6 +198,8 @@ class GenerationWriter:
             save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
+        if self._writer is not None:
+            return  # an update that re-applied the curation began already
         procs = 1
         if self._searcher is None:  # a fresh generation
             procs = max(1, min(os.cpu_count() or 1, expected_stories // MIN_STORIES_PER_WRITER_PROCESS))
@@ -244,6 +248,12 @@ class GenerationWriter:
         if self._searcher is None:
             return {}
         return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
+
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story as it was before this run, with the input file it was written from."""
+        if self._searcher is None:
+            return []
+        return [(document_to_story(doc), doc["path"]) for doc in self._searcher.documents()]
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
@@ -313,8 +323,9 @@ class WhooshStore:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
                     raise
+            if out._writer is not None or out.aliases is not None:
+                out.save_aliases(gen)  # also when a curation change touched no story: it is recorded
             if out._writer is not None:
-                out.save_aliases(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
