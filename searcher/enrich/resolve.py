@@ -40,7 +40,7 @@ from pathlib import Path
 from searcher.enrich.countries import Gazetteer, gazetteer
 from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
 from searcher.enrich.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
-from searcher.enrich.organizations import known_organization
+from searcher.enrich.organizations import known_organization, organization_spellings
 from searcher.records import Story
 
 ALIASES_FILE = "aliases.json"
@@ -439,6 +439,8 @@ def _alias_table(corpus, types, groups, canonical, full_names, known) -> dict:
         display = canonical[target]
         entry = entities.setdefault(display, {"type": types[key], "variants": set()})
         entry["variants"].update(spelling for spelling in corpus.spellings[key] if spelling != display)
+        if types[key] == "organizations":  # `OSCE`: tagging wrote it as the long name it stands for
+            entry["variants"].update(organization_spellings(display))
     return {
         "version": ALIASES_VERSION,
         "entities": {value: {"type": e["type"], "variants": sorted(e["variants"])} for value, e in sorted(entities.items())},
@@ -477,6 +479,22 @@ def alias_lookup(table: dict) -> dict[str, str]:
             if key and key != fold_text(canonical).replace(" ", ""):
                 lookup.setdefault(key, canonical)
     return lookup
+
+
+def alias_forms(table: dict) -> dict[str, list[str]]:
+    """Every form of an entity (its canonical value and variant spellings), keyed as the query
+    side folds a word (`fold_text` without spaces: `osce`, `zelenskiy`, `jongun`) -> the entity's
+    forms, canonical first, for NameTable.aliases (search variants). A key two entities share is
+    left out: the table cannot say which one the word means."""
+    forms: dict[str, list[str]] = {}
+    shared: set[str] = set()
+    for canonical, entry in table.get("entities", {}).items():
+        spellings = [canonical, *entry.get("variants", [])]
+        for key in {fold_text(form).replace(" ", "") for form in spellings} - {""}:
+            if key in forms:
+                shared.add(key)
+            forms[key] = spellings
+    return {key: value for key, value in forms.items() if key not in shared}
 
 
 def variants_of(table: dict, value: str) -> list[str]:
