@@ -209,3 +209,10 @@ def test_a_first_name_alone_joins_the_one_full_name():
     stories = [_story("a", people=["Volodymyr Zelenskiy"]), _story("b", people=["Volodymyr"])]
     resolve(stories)
     assert _values(stories, "people") == ["Volodymyr Zelenskiy"]
+
+
+def test_spellings_of_one_place_one_letter_apart_are_one_value_the_commonest():
+    stories = [_story("a", places=["Avdiivka"]), _story("b", places=["Avdiivka"]), _story("c", places=["Avdiyivka"]),
+               _story("d", places=["Rostov"]), _story("e", places=["Rostov-on-Don"])]
+    resolve(stories)
+    assert _values(stories, "places") == ["Avdiivka", "Rostov", "Rostov-on-Don"]

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jellyfish
+
 from searcher.enrich.countries import Gazetteer, Place, gazetteer
 from searcher.enrich.cache import EnrichCache, Facets
 from searcher.enrich.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
@@ -319,24 +321,39 @@ def _mention_at(doc, start: int, end: int, label: str, text: str) -> Mention:
 
 
 def _label_lists(doc, mentions: list[Mention], spans: list[tuple[int, int]]) -> None:
-    """Items of one list share a type: `the homes of Vadim Kobzev, Igor Sergunin and Alexei Liptser`
-    (the model calls the first a GPE). A name-shaped span (two or three capitalised words) that no
-    gazetteer or organisation list knows, joined by `,`/`and` to a PERSON, is a person."""
+    """Items of one list share a type:
+    - `the homes of Vadim Kobzev, Igor Sergunin and Alexei Liptser` (the model calls the first a
+      GPE): a name-shaped span (two or three capitalised words) that no gazetteer or organisation
+      list knows, listed with a PERSON, is a person;
+    - `near Vuhledar and Marinka` (the model calls the second a PERSON): a one-word PERSON listed
+      with a place, in a list opened by a locative word (`in`, `near`), is a place, unless the story
+      names a person with that word elsewhere (`in Paris and Macron's office` beside `Emmanuel Macron`)."""
+    places = gazetteer()
+
+    def joined(i: int, j: int) -> bool:  # mentions i < j are neighbours in a list
+        gap = [token.lower_ for token in doc[spans[i][1] : spans[j][0]]]
+        return 1 <= len(gap) <= 2 and all(word in LIST_JOINS for word in gap)
+
     for i, mention in enumerate(mentions):
-        if mention.label == "PERSON" or not _name_shaped(mention.text):
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(mentions) and joined(min(i, j), max(i, j))]
+        if not neighbours:
             continue
-        if gazetteer().lookup(mention.text) or known_organization(mention.text):
-            continue
-        neighbours = []
-        if i > 0:
-            neighbours.append((spans[i - 1][1], spans[i][0], mentions[i - 1]))
-        if i + 1 < len(mentions):
-            neighbours.append((spans[i][1], spans[i + 1][0], mentions[i + 1]))
-        for gap_start, gap_end, other in neighbours:
-            gap = [token.lower_ for token in doc[gap_start:gap_end]]
-            if other.label == "PERSON" and 1 <= len(gap) <= 2 and all(word in LIST_JOINS for word in gap):
-                mention.label = "PERSON"
-                break
+        if mention.label != "PERSON" and _name_shaped(mention.text) and not places.lookup(mention.text) \
+                and not known_organization(mention.text) and any(mentions[j].label == "PERSON" for j in neighbours):
+            mention.label = "PERSON"
+        elif mention.label == "PERSON" and " " not in mention.text and mention.previous_word.rstrip(".") not in HONORIFICS \
+                and any(mentions[j].label in ("GPE", "LOC") for j in neighbours) and not _named_person_elsewhere(mention, mentions):
+            first = i
+            while first > 0 and joined(first - 1, first):
+                first -= 1
+            if mentions[first].previous_word in LOCATIVE:
+                mention.label = "GPE"
+
+
+def _named_person_elsewhere(mention: Mention, mentions: list[Mention]) -> bool:
+    key = fold_key(mention.text)
+    return any(other is not mention and other.label == "PERSON" and contains_words(fold_key(other.text), key)
+               for other in mentions)
 
 
 def _name_shaped(text: str) -> bool:
@@ -553,6 +570,8 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
 
     if label in ("PERSON", "ORG", "FAC") and places.demonym_country(text):
         return [like("NORP")]
+    if " and " in text and all(places.lookup(part) for part in text.split(" and ")):
+        return [like("GPE", part) for part in text.split(" and ")]  # `Kherson and Odesa` as one span
     if label == "PERSON" and len(words) > 1 and places.demonym_country(words[-1]):
         return [like("NORP", words[-1])]
     if label in ("PERSON", "ORG") and (
@@ -694,12 +713,23 @@ def _names_a_person(mention: Mention, person_keys: list[str]) -> bool:
 
 def _add_place(collected: _Collected, place: Place, written: str = "") -> None:
     """Count a place and its country; the page's spelling is kept where the gazetteer's differs only
-    by diacritics (`Wonsan`, not `Wŏnsan`), its name otherwise (`Kiev` -> `Kyiv`)."""
+    by diacritics (`Wonsan`, not `Wŏnsan`) or one letter of transliteration (`Avdiivka`, not
+    geonames' `Avdiyivka`; `Mykolaiv`, `Zaporizhzhia`: the spellings readers and the press use;
+    corpus-level resolution joins the spellings of one place), its name otherwise (`Kiev` -> `Kyiv`)."""
     if place.country:
         collected.countries[place.country] += 1
     if place.kind not in ("country", "metonym"):
-        same = written and fold_text(written) == fold_text(place.name) and written[:1].isupper()
+        same = written and written[:1].isupper() and same_place_spelling(written, place.name)
         collected.places[written if same else place.name] += 1
+
+
+def same_place_spelling(written: str, name: str) -> bool:
+    """`Avdiivka` / `Avdiyivka`: one name, folded, or transliterated one letter apart (a letter
+    added, dropped, changed or two swapped; same first letter, five letters or more)."""
+    a, b = fold_text(written), fold_text(name)
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 5 and a[:1] == b[:1] and jellyfish.damerau_levenshtein_distance(a, b) <= 1
 
 
 def _add_organization(collected: _Collected, mention: Mention, places: Gazetteer) -> None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.enrich.countries import Gazetteer, gazetteer
-from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
+from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION, same_place_spelling
 from searcher.enrich.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
 from searcher.enrich.organizations import known_organization, organization_spellings
 from searcher.records import Story
@@ -281,7 +281,17 @@ def _group_key(facet: str, key: str) -> str:
         for pattern, replacement in _ORG_SYNONYMS:
             key = pattern.sub(replacement, key)
         return translit_key(key)
-    return re.sub(r"\bsaint\b", "st", translit_key(key))  # `Saint Petersburg` = `St. Petersburg`
+    return re.sub(r"\bsaint\b", "st", translit_key(_gazetteer_spelling(key)))  # `Saint Petersburg` = `St. Petersburg`
+
+
+def _gazetteer_spelling(key: str) -> str:
+    """`avdiivka` and `avdiyivka` are one place: the gazetteer's name of the place a value names,
+    when the value is that name transliterated one letter apart (entities.same_place_spelling);
+    else the value (`Rostov`, a region, stays apart from Rostov-on-Don)."""
+    candidates = gazetteer().lookup(key)
+    if candidates and candidates[0].kind in _PLACE_KINDS and same_place_spelling(key, candidates[0].name):
+        return fold_text(candidates[0].name)
+    return key
 
 
 def _groups(types: dict[str, str], corpus: _Corpus) -> dict[str, str]:
