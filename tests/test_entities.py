@@ -510,3 +510,8 @@ def test_a_place_spelled_one_letter_apart_keeps_the_page_spelling(name, data):
     slipped = name[:i] + name[i + 1 :]
     assert same_place_spelling(slipped, name) == (len(slipped) >= 5)
     assert same_place_spelling(name, name) and not same_place_spelling("Kiev", "Kyiv")
+
+
+def test_a_plural_common_noun_opening_a_sentence_is_no_place(enricher):
+    story = _tagged(enricher, "Officials did not comment. Diplomats in Beijing said a joint declaration was unlikely.")
+    assert story.places == ["Beijing"]

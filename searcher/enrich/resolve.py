@@ -204,7 +204,9 @@ def _inside_a_name(before: str, value: str, nouns: frozenset[str]) -> bool:
     word = _CAPITALISED_BEFORE.search(before)
     if word and word.group(1).casefold() not in _PLACE_LEADS:
         return True
-    return bool(_SENTENCE_BEFORE.search(before)) and fold_text(value) in nouns and " " not in value
+    folded = fold_text(value)
+    is_noun = folded in nouns or (folded.endswith("s") and folded[:-1] in nouns)
+    return bool(_SENTENCE_BEFORE.search(before)) and is_noun and " " not in value
 
 
 def _collect(stories: list[Story], known: dict) -> _Corpus:
