@@ -513,5 +513,7 @@ def test_a_place_spelled_one_letter_apart_keeps_the_page_spelling(name, data):
 
 
 def test_a_plural_common_noun_opening_a_sentence_is_no_place(enricher):
-    story = _tagged(enricher, "Officials did not comment. Diplomats in Beijing said a joint declaration was unlikely.")
-    assert story.places == ["Beijing"]
+    story = _story(["“The door to dialogue remains open,” Putin said.",
+                    "Diplomats in Seoul said a joint declaration was unlikely before the summit."])  # the model: GPE
+    enricher.enrich([story])
+    assert story.places == ["Seoul"]
