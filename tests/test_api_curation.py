@@ -108,3 +108,19 @@ def test_on_cross_site_and_non_json_requests_are_refused(own_index):
     assert not (own_index / CURATION_FILE).exists()
     same = client.post("/api/curation", json=change, headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"})
     _checked(client, same, 200)
+
+
+def test_on_a_busy_index_the_change_is_saved_and_the_next_update_applies_it(own_index, monkeypatch):
+    from searcher.backend.whoosh.store import write_lock
+    from searcher.build import update
+    from webui import curation
+    from webui_support import FIXTURE_PAGES
+
+    monkeypatch.setattr(curation, "BUSY_ATTEMPTS", 1)
+    client = _app(own_index, True).test_client()
+    with write_lock(own_index):  # a build or update running in another process
+        body = _checked(client, client.post("/api/curation", json={"action": "hide", "value": "Emmanuel Macron"}), 200)
+    assert not body["applied"] and "next `livesearch update`" in body["message"]
+    assert "Emmanuel Macron" in _facet_values(client, "people")
+    assert update([FIXTURE_PAGES], own_index, progress=False).recurated >= 1
+    assert "Emmanuel Macron" not in _facet_values(client, "people")

@@ -17,6 +17,7 @@ header, when the browser sends one, must say this site.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -27,7 +28,9 @@ from searcher.errors import IndexBusy, IndexMissing
 blueprint = Blueprint("curation", __name__, url_prefix="/api")
 
 CONFIG_KEY = "ALLOW_CURATION"
-FACETS = ("people", "organizations", "places")  # the facets whose values a change may name
+FACETS = ("people", "organizations", "places")
+BUSY_ATTEMPTS = 5
+BUSY_WAIT_SECONDS = 0.4  # the facets whose values a change may name
 OFF_MESSAGE = (
     "Curation is off on this server, which is read-only. To merge, rename, retype or hide entity "
     "values from the page, restart it with `livesearch serve --allow-curation` (or create_app with "
@@ -68,10 +71,8 @@ def curate():
         saved, number = add_change(_index_dir(), change)
     except CurationError as error:
         abort(400, str(error))
-    from searcher.build import recurate
-
     try:
-        rewritten, applied = recurate(_index_dir()), True
+        rewritten, applied = _apply_now(), True
     except (IndexBusy, IndexMissing) as error:
         rewritten, applied = 0, False
         note = f"saved; not applied yet ({error.__class__.__name__}): the next `livesearch update` applies it"
@@ -79,6 +80,22 @@ def curate():
         "change": saved, "number": number, "applied": applied, "stories_updated": rewritten,
         "message": f"change {number} saved and applied to {rewritten} stories" if applied else note,
     })
+
+
+def _apply_now() -> int:
+    """Re-write the affected stories (searcher.build.recurate). Another curation request holding
+    the index's write lock finishes in well under a second, so a busy index is tried again a few
+    times before the change is left to the next update (a long build may hold the lock)."""
+    from searcher.build import recurate
+
+    for attempt in range(BUSY_ATTEMPTS):
+        try:
+            return recurate(_index_dir())
+        except IndexBusy:
+            if attempt == BUSY_ATTEMPTS - 1:
+                raise
+            time.sleep(BUSY_WAIT_SECONDS)
+    return 0
 
 
 def _refuse_cross_site() -> None:
