@@ -205,6 +205,18 @@ def apply_curation(stories: Iterable[Story], table: dict, curation: Curation, st
     return table
 
 
+def affected_names(changes: list[dict], table: dict) -> set[str]:
+    """Fold keys of every value the changes name or name as a target, with the alias table's
+    variants: a story holding none of them is untouched by `apply_curation` of these changes."""
+    entities = table.get("entities", {})
+    names: set[str] = set()
+    for change in changes:
+        for key in ("value", "into", "to"):
+            if key in change:
+                names |= _spellings(change[key], entities)
+    return names
+
+
 def _spellings(value: str, entities: dict) -> set[str]:
     """Fold keys of `value` and of every variant the alias table lists with it."""
     key = fold_text(value)

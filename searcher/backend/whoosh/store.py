@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,7 +34,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, facet_fields, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
@@ -254,6 +254,24 @@ class GenerationWriter:
         if self._searcher is None:
             return []
         return [(document_to_story(doc), doc["path"]) for doc in self._searcher.documents()]
+
+    def stories_with(self, facets: Iterable[str], matches: Callable[[str], bool]) -> list[tuple[Story, str]]:
+        """The stories (as before this run, with their input files) holding a value of one of
+        `facets` that `matches`: the facet fields' lexicons are scanned, not the stories."""
+        if self._searcher is None:
+            return []
+        reader = self._searcher.reader()
+        docnums: set[int] = set()
+        for facet in facets:
+            field = facet_fields().get(facet)
+            if field is None or field not in reader.schema:
+                continue
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if matches(value):
+                    docnums.update(reader.postings(field, term).all_ids())
+        stored = (self._searcher.stored_fields(n) for n in sorted(docnums) if not reader.is_deleted(n))
+        return [(document_to_story(doc), doc["path"]) for doc in stored]
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
