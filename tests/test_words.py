@@ -410,7 +410,7 @@ def alias_index(tmp_path_factory):
 def test_an_acronym_finds_stories_that_only_write_the_long_form_and_says_so(alias_index):
     result = search(Engine(alias_index), q="OSCE")
     assert sorted(headlines(result)) == ["Monitors report calm", "Observers reach the border town"]
-    assert result.expanded == {"OSCE": ["Organization for Security and Co-operation in Europe"]}
+    assert result.variants == {"OSCE": ["Organization for Security and Co-operation in Europe"]}
     literal = search(Engine(alias_index), q="OSCE", literal="1")
     assert headlines(literal) == ["Monitors report calm"]
 
