@@ -71,7 +71,9 @@ class _Snapshot:
     def names(self) -> NameTable:
         """Name words and variants of this index state (variants.py), built on first use."""
         if self._names is None:
-            self._names = NameTable(self.columns.values)
+            from searcher.enrich.resolve import alias_forms, load_aliases
+
+            self._names = NameTable(self.columns.values, alias_forms(load_aliases(self.generation)))
         return self._names
 
     def is_current(self, generation: Path | None) -> bool:

@@ -23,7 +23,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's
     unchanged,
     write_atomically,
 )
-from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, facet_fields, make_schema, story_to_document
 from searcher.backend.whoosh.wire_table import FILE as WIRE_TABLE, WireTable
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
@@ -126,6 +126,8 @@ class GenerationWriter:
         """The live generation's alias table when amending; empty for a fresh generation."""
         from searcher.enrich.resolve import load_aliases
 
+        if self.aliases is not None:  # this run's table (an update that re-applied the curation)
+            return self.aliases
         return load_aliases(self.generation if self._searcher is not None else None)
 
     def save_aliases(self, gen: Path) -> None:
@@ -135,6 +137,8 @@ class GenerationWriter:
             save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
+        if self._writer is not None:
+            return  # an update that re-applied the curation began already
         procs = 1
         if self._searcher is None:  # a fresh generation
             procs = max(1, min(os.cpu_count() or 1, expected_stories // MIN_STORIES_PER_WRITER_PROCESS))
@@ -182,6 +186,30 @@ class GenerationWriter:
         if self._searcher is None:
             return {}
         return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
+
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story as it was before this run, with the input file it was written from."""
+        if self._searcher is None:
+            return []
+        return [(document_to_story(doc), doc["path"]) for doc in self._searcher.documents()]
+
+    def stories_with(self, facets: Iterable[str], matches: Callable[[str], bool]) -> list[tuple[Story, str]]:
+        """The stories (as before this run, with their input files) holding a value of one of
+        `facets` that `matches`: the facet fields' lexicons are scanned, not the stories."""
+        if self._searcher is None:
+            return []
+        reader = self._searcher.reader()
+        docnums: set[int] = set()
+        for facet in facets:
+            field = facet_fields().get(facet)
+            if field is None or field not in reader.schema:
+                continue
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if matches(value):
+                    docnums.update(reader.postings(field, term).all_ids())
+        stored = (self._searcher.stored_fields(n) for n in sorted(docnums) if not reader.is_deleted(n))
+        return [(document_to_story(doc), doc["path"]) for doc in stored]
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
@@ -253,8 +281,9 @@ class WhooshStore:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
                     raise
+            if out._writer is not None or out.aliases is not None:
+                out.save_aliases(gen)  # also when a curation change touched no story: it is recorded
             if out._writer is not None:
-                out.save_aliases(gen)
                 out.save_wire_table(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
