@@ -36,6 +36,13 @@ class RunSummary:
     warnings: list[Problem] = field(default_factory=list)  # problems in files that did index
     seconds: float = 0.0
     changed: bool = False
+    # stage -> [busy, idle] seconds: busy working, idle waiting for its input or for room downstream
+    stages: dict[str, list[float]] = field(default_factory=dict)
+
+    def timed(self, stage: str, busy: float, idle: float = 0.0) -> None:
+        times = self.stages.setdefault(stage, [0.0, 0.0])
+        times[0] += busy
+        times[1] += idle
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a run."""
@@ -47,6 +54,9 @@ class RunSummary:
         ]
         if self.files_unchanged or self.files_removed:
             out.append(f"{self.files_unchanged} files unchanged, {self.files_removed} removed")
+        if self.stages:
+            out.append("stages: " + ", ".join(
+                f"{name} {busy:.1f} s busy / {idle:.1f} s idle" for name, (busy, idle) in self.stages.items()))
         if self.duplicates:
             out.append(f"{self.duplicates} repeated posts merged (the same post in several snapshots of a page)")
         if self.skipped:
