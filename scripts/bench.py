@@ -236,11 +236,13 @@ def query_mix(stories: list[dict]) -> list[dict]:
     df: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     countries: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
     for story in stories:
         words = re.findall(r"[a-z]+", story_text(story).lower())
         df.update({w for w in words if len(w) >= 5 and w not in STOPWORDS})
         pairs.update(zip(words, words[1:]))
         countries.update(story.get("countries") or [])
+        sources[story.get("source")] += 1
     n = len(stories)
 
     def near(fraction: float) -> str:
@@ -249,13 +251,14 @@ def query_mix(stories: list[dict]) -> list[dict]:
     common, rare, medium = near(0.25), near(0.002), near(0.05)
     phrase = next(" ".join(p) for p, _ in pairs.most_common(400)
                   if all(len(w) >= 5 and w not in STOPWORDS for w in p))
-    country = countries.most_common(1)[0][0]
+    # the facet filter: the most frequent country, or without entity tags the most frequent outlet
+    facet, value = ("country", countries.most_common(1)[0][0]) if countries else ("source", sources.most_common(1)[0][0])
     mix = []
     for kind, q in (("common", common), ("rare", rare), ("two terms", f"{common} {medium}"),
                     ("phrase", f'"{phrase}"')):
         mix.append({"name": kind, "q": q})
         mix.append({"name": f"{kind} +dates", "q": q, "from": DATE_RANGE[0], "to": DATE_RANGE[1]})
-        mix.append({"name": f"{kind} +country", "q": q, "country": country})
+        mix.append({"name": f"{kind} +{facet}", "q": q, facet: value})
     return mix
 
 
@@ -311,6 +314,9 @@ def fts_search(db: sqlite3.Connection, query: dict) -> dict:
     if "country" in query:
         where.append("s.rowid IN (SELECT story FROM facets WHERE facet = 'countries' AND value = ?)")
         params.append(query["country"])
+    if "source" in query:
+        where.append("s.source = ?")
+        params.append(query["source"])
     db.execute("DELETE FROM temp.matched")
     db.execute(
         "INSERT INTO temp.matched SELECT s.rowid FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
