@@ -7,12 +7,10 @@ backend's store; this module only decides what to read and what to write.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
 from searcher.records import Problem, Story
 from searcher.snapshots import Merged, Snapshot, merge
+from searcher.workers import worker_pool
 
 
 @dataclass
@@ -354,8 +353,7 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=N
                     record(key, Fingerprint(*fp), snapshots, stories, problems))
     elif parallel and len(paths) >= PARALLEL_READ_MIN_FILES and (os.cpu_count() or 1) > 1:
         workers = os.cpu_count() or 1
-        context = multiprocessing.get_context("fork")  # children start with the modules loaded
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             for (key, fp, snapshots, stories, problems), seconds in pool.map(
                     _segment_timed, [str(p) for p in paths], chunksize=4):
                 busy += seconds

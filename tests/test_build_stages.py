@@ -153,3 +153,46 @@ def test_surnames_recovered_on_a_page_come_in_text_order_whatever_the_hash_seed(
         runs.add(done.stdout.strip())
     assert runs == {json.dumps(["Petr Fiala", "Donald Tusk", "Giorgia Meloni", "Keir Starmer", "Olaf Scholz",
                                 "Aleksandar Vucic", "Joe Biden"])}
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_build_killed_with_sigterm_leaves_no_worker_behind(tmp_path):
+    import signal
+    import time
+
+    corpus = tmp_path / "corpus"
+    make_corpus.generate(corpus, 3000, seed=11)
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; from searcher.build import build; "
+                             "build([Path(sys.argv[1])], Path(sys.argv[2]), progress=False, entities=False)",
+                             str(corpus), str(tmp_path / "index")])
+    workers: set[int] = set()
+    for _ in range(600):  # until the reader processes are up (bounded: at most ~60 s)
+        workers = _children(proc.pid)
+        if len(workers) >= 2 or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert workers and proc.poll() is None, "the build ended before its reader processes were seen"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    for _ in range(100):
+        if not any(_alive(w) for w in workers):
+            break
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"worker processes {left} outlived the killed build"

@@ -19,7 +19,6 @@ oldest chunk, so a corpus far larger than memory streams through.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import deque
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from searcher.enrich.cache import EnrichCache, Facets
 from searcher.records import FACETS, Story
+from searcher.workers import worker_pool
 
 CHUNK = 256  # texts per task: spaCy batches 64, so a task is a few batches
 MAX_PENDING = 20_000  # texts sent and not yet back (~40 MB of text)
@@ -115,8 +115,7 @@ class StreamingTagger:
         texts = [self._queued.pop(h) for h in batch]
         self._sent.update(batch)
         if self._pool is None:
-            # fork: the children start with the build's modules loaded, not a fresh interpreter
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
+            self._pool = worker_pool(self.processes)
         self._inflight.append((batch, self._pool.submit(_tag_chunk, texts)))
         while sum(len(b) for b, _ in self._inflight) > self.max_pending:
             self._collect_one()
