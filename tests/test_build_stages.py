@@ -17,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from profiles import examples
+from whoosh import index as whoosh_index
+
 from searcher import build as build_module
 from searcher.build import build
 from searcher.enrich import streaming
@@ -48,10 +50,18 @@ def exported(index_dir: Path) -> list[dict]:
         engine.close()
 
 
+def stored(index_dir: Path) -> list[dict]:
+    """Every document's stored fields in index order (wire-copy groups and signatures too)."""
+    ix = whoosh_index.open_dir(str(current_generation(index_dir)))
+    with ix.searcher() as searcher:
+        return [dict(fields) for fields in searcher.all_stored_fields()]
+
+
 def same_index(a: Path, b: Path) -> None:
     rows_a, rows_b = exported(a), exported(b)
     assert [r["id"] for r in rows_a] == [r["id"] for r in rows_b]  # same stories, same order
     assert json.dumps(rows_a, sort_keys=True) == json.dumps(rows_b, sort_keys=True)
+    assert stored(a) == stored(b)  # index order, wire groups, signatures
     assert load_aliases(current_generation(a)) == load_aliases(current_generation(b))
 
 

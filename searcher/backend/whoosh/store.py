@@ -48,6 +48,7 @@ MANIFEST_FORMAT = 2  # 2: per-file snapshots, stories keyed by id across files (
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+NOT_GIVEN = object()
 # Below this many stories per process, starting writer processes costs more than it saves.
 MIN_STORIES_PER_WRITER_PROCESS = 2000
 
@@ -209,11 +210,12 @@ class GenerationWriter:
     def add(self, story: Story, file_key: str) -> None:
         self._writer.add_document(**self._document(story, file_key))
 
-    def prepare(self, story: Story, file_key: str) -> None:
+    def prepare(self, story: Story, file_key: str, signature=NOT_GIVEN) -> None:
         """Do now the part of `add` that needs no facets (the wire-copy signature and group,
         in the order of adding), so a build can do it while entity tags are still coming.
-        Stories must then be added in the order they were prepared."""
-        sig = wire.signature(story.body)
+        Stories must then be added in the order they were prepared. `signature`: the body's
+        `wire.signature`, when the build's reader processes computed it already."""
+        sig = wire.signature(story.body) if signature is NOT_GIVEN else signature
         self._prepared.append((story.id, self._wire.group(story.id, sig, story.source)[0], sig))
 
     def _document(self, story: Story, file_key: str) -> dict:
