@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.backend import IndexWriter, open_store
-from searcher.backend.whoosh.store import MANIFEST_FORMAT, NOT_GIVEN, Fingerprint, FileEntry, file_key, unchanged
+from searcher.backend.manifest import MANIFEST_FORMAT, FileEntry, Fingerprint, file_key, unchanged
+from searcher.backend.whoosh.store import NOT_GIVEN
 from searcher.distributed import segment_file
 from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
-from searcher.records import Problem, Story
+from searcher.records import FACETS, Problem, Story
 from searcher.snapshots import Merged, Snapshot, merge
 from searcher.workers import worker_pool
 
@@ -39,6 +40,7 @@ class RunSummary:
     warnings: list[Problem] = field(default_factory=list)  # problems in files that did index
     seconds: float = 0.0
     changed: bool = False
+    recurated: int = 0  # indexed stories re-written because the curation file changed
     # stage -> [busy, idle] seconds: busy working, idle waiting for its input or for room downstream
     stages: dict[str, list[float]] = field(default_factory=dict)
 
@@ -60,6 +62,8 @@ class RunSummary:
         if self.stages:
             out.append("stages: " + ", ".join(
                 f"{name} {busy:.1f} s busy / {idle:.1f} s idle" for name, (busy, idle) in self.stages.items()))
+        if self.recurated:
+            out.append(f"{self.recurated} indexed stories re-written for the changed curation file (entities.toml)")
         if self.duplicates:
             out.append(f"{self.duplicates} repeated posts merged (the same post in several snapshots of a page)")
         if self.skipped:
@@ -193,6 +197,8 @@ def update(
                 f"the index at {index_dir} was built by an older livesearch (no snapshot records); "
                 "rebuild it once with `livesearch build PATH`"
             )
+        summary.recurated = _recurate(out, store.cache_path, entities)
+        summary.changed = summary.changed or bool(summary.recurated)
         changed: list[Path] = []
         for path in _input_files(paths):
             entry = manifest.files.get(file_key(path))
@@ -383,6 +389,56 @@ def _segment_timed(path: str) -> tuple[tuple, dict, float]:
     result = segment_file(path)
     signatures = {key: wire.signature(story.body) for key, story in result[3].items()}
     return result, signatures, time.monotonic() - clock
+def recurate(index_dir: Path) -> int:
+    """Bring the live index's stories up to the curation file beside it, now (the web page's
+    curation actions call this right after saving a change); returns how many stories changed."""
+    store = open_store(index_dir)
+    with store.amend() as out:
+        return _recurate(out, store.cache_path, True)
+
+
+def _recurate(out: IndexWriter, cache_path: Path, entities: bool) -> int:
+    """Re-write the facet values of the indexed stories a curation change affects, when the file
+    changed since the generation was written, without tagging again: the changes added since are
+    applied to the stored values (one copy of the rule: curation.apply_curation), and a file changed
+    otherwise (a change undone, an edit by hand) resolves the cached tags of every story afresh, with
+    no known table, as `build` does (the live table carries the changes being undone). Added changes
+    read only the stories holding one of their names (found through the facet fields' lexicons), so
+    a click on the page costs in proportion to the entity's stories, not the index's.
+    Returns how many stories were re-written."""
+    from searcher.enrich.curation import APPLIED_KEY, TYPES as NAMED_FACETS, affected_names, apply_curation, load_curation
+    from searcher.enrich.names import fold_text
+    from searcher.pipeline.outlets import resolve_sources
+
+    curation = load_curation(cache_path.parent)
+    table = out.known_aliases()
+    applied = table.get(APPLIED_KEY)
+    if not entities or applied == curation.record() or (applied is None and not curation.changes and not curation.outlets):
+        return 0  # (without entity tagging the curation waits for an update with it)
+    start = curation.appended_to(applied)
+    if start is not None:  # only stories holding a name of the new changes can change
+        names = affected_names(curation.changes[start:], table)
+        stored = out.stories_with(NAMED_FACETS, lambda value: fold_text(value) in names)
+    else:
+        stored = out.all_stories()
+    stories = [story for story, _ in stored]
+    before = [_curated_fields(story) for story in stories]
+    if start is not None:
+        table = apply_curation(stories, table, curation, start)
+    else:
+        resolve_sources(stories, curation.outlets)
+        table = apply_curation(stories, _enrich(stories, cache_path, {}), curation)  # as `build` does
+    out.aliases = table
+    changed = [(story, key) for (story, key), old in zip(stored, before) if _curated_fields(story) != old]
+    if changed:
+        out.begin(len(changed))
+        for story, key in changed:
+            out.replace(story, key)
+    return len(changed)
+
+
+def _curated_fields(story: Story) -> tuple:
+    return (story.source, *(tuple(getattr(story, facet)) for facet in FACETS))
 
 
 def _resolve_corpus(stories: list[Story], cache_path: Path, entities: bool, known: dict, stages=None,

@@ -174,7 +174,7 @@ def test_a_transliterated_name_finds_the_story_and_says_so(engine, typed):
 def test_other_spellings_of_places_and_people(engine):
     assert headlines(search(engine, q="Kharkov shelled")) == ["Kharkiv shelled overnight"]
     result = search(engine, q="Kiev air defence")  # "Kiev" is a word of the stories: also Kyiv
-    assert headlines(result) == ["Zelensky meets European leaders in Brussels"] and result.expanded == {"Kiev": ["Kyiv"]}
+    assert headlines(result) == ["Zelensky meets European leaders in Brussels"] and result.variants == {"Kiev": ["Kyiv"]}
     assert search(engine, q="Navalnyy widow").total == 1
 
 
@@ -187,7 +187,7 @@ def test_a_hyphenated_word_matches_its_spaced_form(engine):
 
 def test_a_common_word_is_not_read_as_a_name(engine):
     result = search(engine, q="route")  # a word of the stories: not read as Rutte
-    assert headlines(result) == ["Kharkiv shelled overnight"] and not result.expanded and not result.corrected
+    assert headlines(result) == ["Kharkiv shelled overnight"] and not result.variants and not result.corrected
 
 
 def test_literal_search_runs_the_words_as_typed(engine):
@@ -242,7 +242,7 @@ def test_queries_with_operators_are_taken_literally(engine):
 
 def test_an_ordinary_query_is_not_rewritten(engine):
     result = search(engine, q="Kharkiv shelled")
-    assert result.total == 1 and result.corrected is None and result.relaxed is None and not result.expanded
+    assert result.total == 1 and result.corrected is None and result.relaxed is None and not result.variants
 
 
 # --- filters ---
@@ -339,7 +339,7 @@ def test_an_index_built_with_the_old_analyzer_still_searches_and_asks_for_a_rebu
     try:
         assert search(engine, q="air defence").total == 1  # queries use the index's own analyzer
         assert search(engine, q="defense", literal="1").total == 0  # spelling families need a rebuild
-        assert engine.stats()["analyzer"] == {"version": 0, "current": ANALYZER_VERSION, "rebuild": True}
+        assert engine.stats().to_json()["analyzer"] == {"version": 0, "current": ANALYZER_VERSION, "rebuild": True}
     finally:
         engine.close()
     out = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")]).output
@@ -366,3 +366,68 @@ def test_a_fuzzy_term_finds_a_word_the_analyser_stems(tmp_path):
             assert result.total == 1, q
     finally:
         engine.close()
+
+
+# --- the alias table of entity resolution and curation (issue 13) as query-time variants ---
+
+ALIAS_PAGES = {
+    "monitors.txt": ("wire-example.org", "Monitors live", "3 March 2025", [
+        ("11.00 GMT", "Observers reach the border town", [
+            "Observers from the Organization for Security and Co-operation in Europe reached Zorvask "
+            "on Monday, the mission said.",
+        ]),
+    ]),
+    "ceasefire.txt": ("other-example.net", "Ceasefire live", "4 March 2025", [
+        ("12.00 GMT", "Monitors report calm", [
+            "OSCE monitors said the ceasefire held overnight along the whole line.",
+        ]),
+        ("10.00 GMT", "Shipper denies report", [
+            "The Northern Shipping Company denied the report about its tankers on Tuesday.",
+        ]),
+        ("09.00 GMT", "Tankers sail on", [
+            "Officials at Norship said the tankers would sail on despite the warning.",
+        ]),
+    ]),
+}
+
+
+@pytest.fixture(scope="module")
+def alias_index(tmp_path_factory):
+    from searcher.enrich.curation import Curation, save_curation
+
+    root = tmp_path_factory.mktemp("aliases")
+    pages = root / "pages"
+    pages.mkdir()
+    for name, (source, title, day, entries) in ALIAS_PAGES.items():
+        write_blog(pages, name, source, title, day, entries)
+    curation = Curation()
+    curation.add("merge", value="Norship", into="Northern Shipping Company")
+    save_curation(root / "ix", curation)
+    build([pages], root / "ix", entities=True, progress=False)
+    return root / "ix"
+
+
+def test_an_acronym_finds_stories_that_only_write_the_long_form_and_says_so(alias_index):
+    result = search(Engine(alias_index), q="OSCE")
+    assert sorted(headlines(result)) == ["Monitors report calm", "Observers reach the border town"]
+    assert result.variants == {"OSCE": ["Organization for Security and Co-operation in Europe"]}
+    literal = search(Engine(alias_index), q="OSCE", literal="1")
+    assert headlines(literal) == ["Monitors report calm"]
+
+
+def test_a_curated_merge_joins_the_two_names_at_search_time(alias_index):
+    assert sorted(headlines(search(Engine(alias_index), q="Norship"))) == ["Shipper denies report", "Tankers sail on"]
+
+
+def test_alias_forms_leave_out_words_two_entities_share():
+    from searcher.enrich.resolve import alias_forms
+
+    table = {"entities": {
+        "Kim Jong Un": {"type": "people", "variants": ["Kim"]},
+        "Kim Yo Jong": {"type": "people", "variants": ["Kim"]},
+        "OSCE": {"type": "organizations", "variants": ["Organization for Security and Co-operation in Europe"]},
+    }}
+    forms = alias_forms(table)
+    assert "kim" not in forms and forms["osce"][0] == "OSCE"
+    names = NameTable({"organizations": ["OSCE"]}, forms)
+    assert names.variants("osce") == ["Organization for Security and Co-operation in Europe"]

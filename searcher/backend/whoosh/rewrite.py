@@ -60,7 +60,7 @@ class Understanding:
     mask: np.ndarray | None  # matches under the filters, when already computed
     corrected: Correction | None = None
     relaxed: Relaxation | None = None
-    expanded: dict[str, list[str]] = field(default_factory=dict)
+    variants: dict[str, list[str]] = field(default_factory=dict)
 
 
 def is_simple(text: str) -> bool:
@@ -81,7 +81,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
     reader = searcher.reader()
     rewritten = False
     corrections: list[tuple[str, str]] = []
-    expanded: dict[str, list[str]] = {}
+    matched_variants: dict[str, list[str]] = {}
     for clause in clauses:
         clause.exists = _exists(searcher, clause.query)
         if not clause.is_word:
@@ -91,11 +91,12 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
             parts = [p for p in _HYPHENS.split(clause.text) if p]
             alternatives.append('"' + " ".join(parts) + '"')
         variants = names.variants(clause.text, phonetic=not clause.exists or names.is_name_word(clause.text))
-        found = [v for v in variants if _exists(searcher, _parse(_as_query_text(v), schema))]
-        alternatives += [_as_query_text(v) for v in found]
+        matched = _matching_forms(searcher, schema, variants)
+        found = list(matched)
+        alternatives += list(matched.values())
         if found:
             if clause.exists:
-                expanded[clause.text] = found
+                matched_variants[clause.text] = found
             else:
                 corrections.append((clause.text, found[0]))
                 clause.text = found[0]
@@ -141,7 +142,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
                 rewritten = True
     if not rewritten:
         return Understanding(None, mask) if mask is not None else None
-    return Understanding(query, mask, corrected, relaxed, expanded)
+    return Understanding(query, mask, corrected, relaxed, matched_variants)
 
 
 def suggest(searcher, schema, text: str, names: NameTable) -> str | None:
@@ -276,6 +277,32 @@ def _parse(text: str, schema):
     except QueryError:
         return None
     return None if q is None or q is wquery.NullQuery else q
+
+
+def _matching_forms(searcher, schema, variants: list[str]) -> dict[str, str]:
+    """Variant -> the query text of it that some story matches; one variant per analysed query
+    (`Organisation ...` and `Organization ...` are one search)."""
+    matched: dict[str, str] = {}
+    seen: set[str] = set()
+    for variant in variants:
+        for text in _query_texts(variant):
+            query = _parse(text, schema)
+            if query is not None and str(query) not in seen and _exists(searcher, query):
+                seen.add(str(query))
+                matched[variant] = text
+                break
+    return matched
+
+
+def _query_texts(value: str) -> list[str]:
+    """A name as query text, then (for a phrase with a hyphenated word) with the hyphens spaced:
+    the index puts a compound's joined form at its last part's position, so a phrase with a word
+    before the compound (`Security and Co-operation in Europe`) matches only with the parts."""
+    texts = [_as_query_text(value)]
+    spaced = _HYPHENS.sub(" ", value)
+    if spaced != value and len(value.split()) > 1:
+        texts.append(_as_query_text(spaced))
+    return texts
 
 
 def _as_query_text(value: str) -> str:

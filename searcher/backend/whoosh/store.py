@@ -20,31 +20,35 @@ transactional commit, then rewrites the manifest atomically.
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's manifest)
+    MANIFEST,
+    MANIFEST_FORMAT,
+    FileEntry,
+    Fingerprint,
+    Manifest,
+    file_key,
+    now_iso,
+    unchanged,
+    write_atomically,
+)
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, facet_fields, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
-from searcher.snapshots import Snapshot
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 2  # 2: per-file snapshots, stories keyed by id across files (issue 15)
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
@@ -103,73 +107,6 @@ def check_schema_version(gen: Path) -> None:
         )
 
 
-@dataclass
-class Fingerprint:
-    size: int
-    mtime_ns: int
-    sha1: str
-
-    @classmethod
-    def of(cls, path: Path) -> Fingerprint:
-        st = path.stat()
-        return cls(st.st_size, st.st_mtime_ns, _file_sha1(path))
-
-
-@dataclass
-class FileEntry:
-    """What the manifest remembers of one input file."""
-
-    fingerprint: Fingerprint
-    stories: int
-    pages: int
-    problems: list[str] = field(default_factory=list)
-    snapshots: list[Snapshot] = field(default_factory=list)
-
-
-@dataclass
-class Manifest:
-    built_at: str
-    updated_at: str | None = None
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    format: int = MANIFEST_FORMAT
-    schema_version: int | None = SCHEMA_VERSION  # None: written before versions were recorded
-
-    @classmethod
-    def load(cls, gen: Path) -> Manifest:
-        try:
-            data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-            files = {
-                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"],
-                               [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
-                for key, e in data["files"].items()
-            }
-            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1),
-                       data.get("schema_version"))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise IndexMissing(
-                f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
-            ) from exc
-
-    def save(self, gen: Path) -> None:
-        data = {
-            "format": self.format,
-            "schema_version": self.schema_version,
-            "built_at": self.built_at,
-            "updated_at": self.updated_at,
-            "files": {
-                key: {
-                    "fingerprint": vars(e.fingerprint),
-                    "stories": e.stories,
-                    "pages": e.pages,
-                    "problems": e.problems,
-                    "snapshots": [s.to_json() for s in e.snapshots],
-                }
-                for key, e in sorted(self.files.items())
-            },
-        }
-        _write_atomically(gen / MANIFEST, json.dumps(data, separators=(",", ":")))
-
-
 class GenerationWriter:
     """The write side of one generation: stories are added and deleted by their input file.
 
@@ -191,6 +128,8 @@ class GenerationWriter:
         """The live generation's alias table when amending; empty for a fresh generation."""
         from searcher.enrich.resolve import load_aliases
 
+        if self.aliases is not None:  # this run's table (an update that re-applied the curation)
+            return self.aliases
         return load_aliases(self.generation if self._searcher is not None else None)
 
     def save_aliases(self, gen: Path) -> None:
@@ -200,6 +139,8 @@ class GenerationWriter:
             save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
+        if self._writer is not None:
+            return  # an update that re-applied the curation began already
         procs = 1
         if self._searcher is None:  # a fresh generation
             procs = max(1, min(os.cpu_count() or 1, expected_stories // MIN_STORIES_PER_WRITER_PROCESS))
@@ -269,6 +210,30 @@ class GenerationWriter:
             return {}
         return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
 
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story as it was before this run, with the input file it was written from."""
+        if self._searcher is None:
+            return []
+        return [(document_to_story(doc), doc["path"]) for doc in self._searcher.documents()]
+
+    def stories_with(self, facets: Iterable[str], matches: Callable[[str], bool]) -> list[tuple[Story, str]]:
+        """The stories (as before this run, with their input files) holding a value of one of
+        `facets` that `matches`: the facet fields' lexicons are scanned, not the stories."""
+        if self._searcher is None:
+            return []
+        reader = self._searcher.reader()
+        docnums: set[int] = set()
+        for facet in facets:
+            field = facet_fields().get(facet)
+            if field is None or field not in reader.schema:
+                continue
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if matches(value):
+                    docnums.update(reader.postings(field, term).all_ids())
+        stored = (self._searcher.stored_fields(n) for n in sorted(docnums) if not reader.is_deleted(n))
+        return [(document_to_story(doc), doc["path"]) for doc in stored]
+
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
         self._writer.delete_by_term("path", file_key)
@@ -301,7 +266,7 @@ class WhooshStore:
             gen = index_dir / f"{GENERATION_PREFIX}{time.time_ns()}"
             try:
                 gen.mkdir()
-                out = GenerationWriter(whoosh_index.create_in(str(gen), make_schema()), Manifest(built_at=now_iso()))
+                out = GenerationWriter(whoosh_index.create_in(str(gen), make_schema()), Manifest(built_at=now_iso(), schema_version=SCHEMA_VERSION))
                 try:
                     yield out
                 except BaseException:
@@ -313,7 +278,7 @@ class WhooshStore:
                 out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
-                _write_atomically(index_dir / POINTER, gen.name)
+                write_atomically(index_dir / POINTER, gen.name)
             except BaseException:
                 shutil.rmtree(gen, ignore_errors=True)  # give back the space a failed build took
                 raise
@@ -337,8 +302,9 @@ class WhooshStore:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
                     raise
+            if out._writer is not None or out.aliases is not None:
+                out.save_aliases(gen)  # also when a curation change touched no story: it is recorded
             if out._writer is not None:
-                out.save_aliases(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
@@ -367,46 +333,6 @@ def _abandon(ix, writer) -> None:
     toc = TOC.read(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
     shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)  # its sort pool
-
-
-def unchanged(path: Path, entry: FileEntry) -> bool:
-    """Same size and mtime, or (after a touch or a copy) the same content."""
-    st = path.stat()
-    fp = entry.fingerprint
-    if st.st_size != fp.size:
-        return False
-    if st.st_mtime_ns == fp.mtime_ns:
-        return True
-    if _file_sha1(path) == fp.sha1:
-        fp.mtime_ns = st.st_mtime_ns
-        return True
-    return False
-
-
-def file_key(path: Path) -> str:
-    return str(path.resolve())
-
-
-def _file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def _fsync_tree(directory: Path) -> None:
