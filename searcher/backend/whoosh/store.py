@@ -23,6 +23,7 @@ import fcntl
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -51,6 +52,7 @@ LOCK = "write.lock"
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+NOT_GIVEN = object()
 # Below this many stories per process, starting writer processes costs more than it saves.
 MIN_STORIES_PER_WRITER_PROCESS = 2000
 
@@ -119,6 +121,8 @@ class GenerationWriter:
         self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
+        self._prepared: deque[tuple[str, str, object]] = deque()  # (story id, wire group, signature), in order
+        self.commit_seconds = 0.0
 
     def known_aliases(self) -> dict:
         """The live generation's alias table when amending; empty for a fresh generation."""
@@ -147,14 +151,34 @@ class GenerationWriter:
     def add(self, story: Story, file_key: str) -> None:
         self._writer.add_document(**self._document(story, file_key))
 
+    def prepare(self, story: Story, file_key: str, signature=NOT_GIVEN) -> None:
+        """Do now the part of `add` that needs no facets (the wire-copy signature and group,
+        in the order of adding), so a build can do it while entity tags are still coming.
+        Stories must then be added in the order they were prepared. `signature`: the body's
+        `wire.signature`, when the build's reader processes computed it already."""
+        sig = wire.signature(story.body) if signature is NOT_GIVEN else signature
+        self._prepared.append((story.id, self._wire.group(story.id, sig, story.source)[0], sig))
+
     def _document(self, story: Story, file_key: str) -> dict:
         """The story's document with its wire-copy group, signature and LSH band keys."""
         doc = story_to_document(story, file_key)
-        sig = wire.signature(story.body)
-        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        if self._prepared:
+            prepared_id, group, sig = self._prepared.popleft()
+            if prepared_id != story.id:
+                raise RuntimeError(f"story {story.id} added out of order: {prepared_id} was prepared next")
+            doc["wire"] = group
+            bands = wire.band_keys(sig) if sig is not None else []
+        else:
+            sig = wire.signature(story.body)
+            doc["wire"], bands = self._wire.group(story.id, sig, story.source)
         if sig is not None:
             doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
         return doc
+
+    def commit(self) -> None:
+        clock = time.monotonic()
+        self._writer.commit()
+        self.commit_seconds += time.monotonic() - clock
 
     def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
         """(group, signature, source) of the stories indexed before this run sharing a band."""
@@ -250,7 +274,7 @@ class WhooshStore:
                         out._writer.cancel()
                     raise
                 if out._writer is not None:
-                    out._writer.commit()
+                    out.commit()
                 out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
@@ -273,7 +297,7 @@ class WhooshStore:
                 try:
                     yield out
                     if out._writer is not None:
-                        out._writer.commit()
+                        out.commit()
                 except BaseException:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
