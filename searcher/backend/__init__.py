@@ -82,6 +82,13 @@ class IndexWriter(Protocol):
     def add(self, story: Story, file_key: str) -> None:
         """Index a story read from the input file `file_key`."""
 
+    def prepare(self, story: Story, file_key: str, signature=...) -> None:
+        """Optional early work on a story before its facets are known (a build calls it for every
+        story, in the order it will then `add` them, while entity tags are still coming; with the
+        body's wire-copy signature when its reader processes computed it)."""
+
+    commit_seconds: float  # time the run's final commit took (the build's stage times)
+
     def delete_file(self, file_key: str) -> None:
         """Remove every story indexed from `file_key`."""
 

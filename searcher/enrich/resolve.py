@@ -156,7 +156,7 @@ def _recover_surnames_on_pages(stories: list[Story], places: Gazetteer, nouns: f
         alternatives = "|".join(re.escape(surname) for surname in sorted(unique, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])({alternatives})(?:['’]s)?(?![\w-])(?!\s+[A-Z])")
         for story in page_stories:
-            for surname in set(pattern.findall(story.text)):
+            for surname in dict.fromkeys(pattern.findall(story.text)):  # text order: a set's order changes run to run
                 if unique[surname] not in story.people:
                     story.people.append(unique[surname])
 

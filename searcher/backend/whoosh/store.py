@@ -23,6 +23,7 @@ import fcntl
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -52,6 +53,7 @@ LOCK = "write.lock"
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+NOT_GIVEN = object()
 # Below this many stories per process, starting writer processes costs more than it saves.
 MIN_STORIES_PER_WRITER_PROCESS = 2000
 
@@ -121,6 +123,8 @@ class GenerationWriter:
         self._wire = wire.Grouper(lambda hashes: self.wire_table().candidates(hashes))
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
+        self._prepared: deque[tuple[str, str, object]] = deque()  # (story id, wire group, signature), in order
+        self.commit_seconds = 0.0
 
     def known_aliases(self) -> dict:
         """The live generation's alias table when amending; empty for a fresh generation."""
@@ -149,11 +153,25 @@ class GenerationWriter:
     def add(self, story: Story, file_key: str) -> None:
         self._writer.add_document(**self._document(story, file_key))
 
+    def prepare(self, story: Story, file_key: str, signature=NOT_GIVEN) -> None:
+        """Do now the part of `add` that needs no facets (the wire-copy signature and group,
+        in the order of adding), so a build can do it while entity tags are still coming.
+        Stories must then be added in the order they were prepared. `signature`: the body's
+        `wire.signature`, when the build's reader processes computed it already."""
+        sig = wire.signature(story.body) if signature is NOT_GIVEN else signature
+        self._prepared.append((story.id, self._wire.group(story.id, sig, story.source), sig))
+
     def _document(self, story: Story, file_key: str) -> dict:
         """The story's document with its wire-copy group (its signature goes to the wire table)."""
         doc = story_to_document(story, file_key)
-        sig = wire.signature(story.body)
-        doc["wire"] = self._wire.group(story.id, sig, story.source)
+        if self._prepared:
+            prepared_id, group, sig = self._prepared.popleft()
+            if prepared_id != story.id:
+                raise RuntimeError(f"story {story.id} added out of order: {prepared_id} was prepared next")
+            doc["wire"] = group
+        else:
+            sig = wire.signature(story.body)
+            doc["wire"] = self._wire.group(story.id, sig, story.source)
         if sig is not None:
             self.wire_table().add(story.id, doc["wire"], story.source, file_key, sig)
         return doc
@@ -170,6 +188,11 @@ class GenerationWriter:
     def save_wire_table(self, gen: Path) -> None:
         if self._table is not None and (self._table.changed or not (gen / WIRE_TABLE).exists()):
             self._table.save(gen)
+
+    def commit(self) -> None:
+        clock = time.monotonic()
+        self._writer.commit()
+        self.commit_seconds += time.monotonic() - clock
 
     def replace(self, story: Story, file_key: str) -> None:
         """Write a story in place of the one with its id (if any)."""
@@ -252,7 +275,7 @@ class WhooshStore:
                         out._writer.cancel()
                     raise
                 if out._writer is not None:
-                    out._writer.commit()
+                    out.commit()
                 out.save_aliases(gen)
                 out.save_wire_table(gen)
                 out.manifest.save(gen)
@@ -276,7 +299,7 @@ class WhooshStore:
                 try:
                     yield out
                     if out._writer is not None:
-                        out._writer.commit()
+                        out.commit()
                 except BaseException:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
