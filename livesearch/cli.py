@@ -229,21 +229,23 @@ def watch(paths, index_dir, prune, no_entities, poll_seconds, debounce_ms) -> No
 @_filter_options
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the web API's shape).")
+@click.option("--every-copy", is_flag=True,
+              help="List every wire copy (other outlets' reprints of one story), not the first with a count.")
 @index_option
-def search(query, limit, as_json, index_dir, **options) -> None:
+def search(query, limit, as_json, every_copy, index_dir, **options) -> None:
     """Search the index. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, wild*, fuzzy~."""
     import json
 
-    req = _request(query, options, limit)
+    req = _request(query, options, limit, collapse=["false" if every_copy else "true"])
     result = _engine_call(index_dir, "search", req)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    from searcher.search.display import dated_text, plural
+    from searcher.search.display import dated_text, plural, stories_count
 
     for line in rewrite_lines(result):
         click.echo(line)
-    click.echo(f"{plural(result.total, 'story', 'stories')} {'matches' if result.total == 1 else 'match'} "
+    click.echo(f"{stories_count(result.total, result.groups)} {'matches' if result.total == 1 else 'match'} "
                f"({result.took_ms:.0f} ms)" + _cost_note(result))
     if result.undated and not result.undated_included:
         click.echo(f"({plural(result.undated, 'undated story', 'undated stories')} left out by the date range; "
@@ -257,6 +259,8 @@ def search(query, limit, as_json, index_dir, **options) -> None:
                 ([f"corrected {hit.updated}"] if hit.updated else [])
                 + ([f"no longer on the page after {hit.removed_after}"] if hit.removed_after else [])))
         click.echo(f"     {_terminal(hit.snippet)}")
+        if hit.copies:
+            click.echo(f"     + {plural(hit.copies, 'outlet')} carried this (--every-copy lists them)")
         if hit.url:
             click.echo(f"     {hit.url}")
     if result.suggestion:

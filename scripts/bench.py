@@ -13,7 +13,13 @@ measures, each through the real command in a subprocess:
   baseline  the same mix against SQLite FTS5 over the `livesearch export` of the same stories:
             match count, top 20 by rank with snippet(), facet counts by GROUP BY over the match
             set through a facet table, and the month histogram (in process: no HTTP cost);
-  memory    server VmRSS and VmHWM after the run; index and FTS5 database sizes.
+  memory    server VmRSS and VmHWM after the run; index and FTS5 database sizes;
+  analysis  p50/p95 of related stories, co-occurrence and timelines (issue 17), in process over
+            the same index, for entities picked from its facets; and the same cold and warm
+            builds without near-duplicate (wire-copy) detection, for what it costs.
+`--truth-index` instead writes the index straight through the store with the generator's true
+entities (no spaCy: minutes, not hours, at 100k), twice (with and without near-duplicate
+detection, CPU timed) and times the analysis operations on it.
 It prints a table and writes the figures to OUT/bench.json. Localhost only, bounded loops.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -66,6 +73,11 @@ def main() -> None:
                         help="spaCy processes for the ceiling (default: as many as the build's Enricher uses)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="keep an index (and its build figures, if any) from an earlier run instead of rebuilding")
+    parser.add_argument("--no-wire-cost", action="store_true",
+                        help="skip the builds without near-duplicate detection (two more builds per size)")
+    parser.add_argument("--truth-index", action="store_true",
+                        help="only the analysis figures and the store-level near-duplicate cost, on an index "
+                             "written with the generator's true entities (no spaCy)")
     parser.add_argument("--no-entities", action="store_true",
                         help="build without entity tagging (one build: without tags a rebuild does the same work); "
                              "what makes 1,000,000 stories fit in an hour")
@@ -79,10 +91,18 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / "bench.json"
     previous = json.loads(out_file.read_text()) if out_file.exists() else {}
-    report = {"machine": machine(), "sizes": dict(previous.get("sizes", {}))}
+    report = {"machine": machine(), "sizes": dict(previous.get("sizes", {})),
+              "truth_index": dict(previous.get("truth_index", {}))}
+    if args.truth_index:
+        for size in sizes:
+            report["truth_index"][str(size)] = bench_truth_index(size, args.out, rounds)
+            out_file.write_text(json.dumps(report, indent=1))
+            print_analysis(f"{size} stories, index with the generator's true entities", report["truth_index"][str(size)])
+        print(f"\nfigures written to {out_file}")
+        return
     for size in sizes:
         figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build,
-                             BuildOptions(not args.no_entities, args.cluster, not args.no_baseline))
+                             BuildOptions(not args.no_entities, args.cluster, not args.no_baseline), not args.no_wire_cost)
         report["sizes"][str(size)] = figures
         out_file.write_text(json.dumps(report, indent=1))  # partial results survive a later failure
         print_table(size, figures)
@@ -103,7 +123,7 @@ class BuildOptions:
 
 
 def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int | None, reuse_build: bool,
-               options: BuildOptions = BuildOptions()) -> dict:
+               options: BuildOptions = BuildOptions(), wire_cost: bool = True) -> dict:
     corpus = ensure_corpus(size, out)
     index = out / f"index-{size}"
     figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0], "entities": options.entities}
@@ -112,6 +132,10 @@ def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: in
         figures["build"] = {**(json.loads(build_file.read_text()) if build_file.exists() else {}), "reused": True}
     else:
         figures["build"] = measure_builds(corpus, index, options.entities, build_file)
+        if wire_cost:
+            without = measure_builds(corpus, out / f"index-{size}-nowire", options.entities, wire=False)
+            figures["build"]["without_wire"] = without
+            figures["build"]["wire_cost"] = wire_cost_figures(figures["build"], without)
         if options.cluster:
             figures["build"].update(measure_cluster_build(corpus, out / f"index-{size}-cluster", options.entities))
         build_file.write_text(json.dumps(figures["build"]))
@@ -136,6 +160,7 @@ def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: in
     if options.baseline:
         figures["fts5"]["latency"] = time_fts(fts_path, mix, rounds)
     figures["search"], figures["memory"] = time_server(index, mix, rounds)
+    figures["analysis"] = time_analysis(index, rounds, mix[0]["q"])
     figures["disk"] = disk(index)
     if options.baseline:
         figures["ratios"] = ratios(figures["search"], figures["fts5"]["latency"])
@@ -160,14 +185,16 @@ def run(cmd: list[str], stdout_path: Path | None = None) -> str:
     return proc.stdout or ""
 
 
-def measure_builds(corpus: Path, index: Path, entities: bool = True, build_file: Path | None = None) -> dict:
+def measure_builds(corpus: Path, index: Path, entities: bool = True, build_file: Path | None = None,
+                   wire: bool = True) -> dict:
     """A cold build (fresh index directory, so an empty enrichment cache), then a warm rebuild;
     without entities one build (a rebuild would repeat the same work). Each build's figures are
-    written to `build_file` as soon as it ends, so a run stopped later keeps them."""
+    written to `build_file` as soon as it ends, so a run stopped later keeps them. `wire=False`:
+    without near-duplicate detection, for what it costs."""
     shutil.rmtree(index, ignore_errors=True)
     figures = {}
     for label in ("cold", "warm") if entities else ("cold",):
-        figures.update(timed_build(label, corpus, index, [] if entities else ["--no-entities"]))
+        figures.update(timed_build(label, corpus, index, [] if entities else ["--no-entities"], wire))
         if build_file is not None:
             build_file.write_text(json.dumps(figures))
     return figures
@@ -181,14 +208,14 @@ def measure_cluster_build(corpus: Path, index: Path, entities: bool = True) -> d
     return figures
 
 
-def timed_build(label: str, corpus: Path, index: Path, extra: list[str]) -> dict:
+def timed_build(label: str, corpus: Path, index: Path, extra: list[str], wire: bool = True) -> dict:
     """One `livesearch build`: wall time, stories/s, CPU seconds (it and its children: on a shared
     machine the CPU per story is the steadier figure), load average, and the stage times its
     summary reports."""
     load = os.getloadavg()[0]
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    summary = run([str(BIN / "livesearch"), "build", str(corpus), "--index", str(index), *extra])
+    summary = run(livesearch_command(wire) + ["build", str(corpus), "--index", str(index), *extra])
     seconds = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
     stories = int(re.search(r"(\d+) stories", summary).group(1))
@@ -480,6 +507,9 @@ def print_table(size: int, f: dict) -> None:
     ours = f["search"]["per_query"]
     fts = f["fts5"]["latency"]["per_query"] if "fts5" in f else None
     print(f"{'query':<20} {'total':>7} {'ls p50':>8} {'ls p95':>8}" + (f" {'fts p50':>8} {'fts p95':>8} {'ratio':>6}" if fts else ""))
+    if "wire_cost" in b:
+        print("near-duplicate detection costs " + ", ".join(
+            f"{k.replace('_pct', '').replace('_', ' ')} +{v}%" for k, v in b["wire_cost"].items()) + " (target <= 15%)")
     for name in ours:
         row = f"{name:<20} {ours[name]['total']:>7} {ours[name]['p50_ms']:>8.1f} {ours[name]['p95_ms']:>8.1f}"
         if fts:
@@ -494,6 +524,188 @@ def print_table(size: int, f: dict) -> None:
     print(f"server RSS {m['VmRSS']} MB (peak {m['VmHWM']} MB); index {d['generation_bytes'] / 1e6:.1f} MB "
           f"(dir with cache {d['index_dir_bytes'] / 1e6:.1f} MB)"
           + (f"; FTS5 db {f['fts5']['db_bytes'] / 1e6:.1f} MB" if "fts5" in f else ""))
+    if "analysis" in f:
+        print_analysis(f"{f['stories']} stories", f["analysis"])
+
+
+# --- issue 17: related stories, co-occurrence, timelines; the cost of near-duplicate detection ---
+
+RELATED_STORIES = 50  # random stories whose related stories are timed
+# `livesearch` with near-duplicate detection off (every story too short to group): the same
+# command otherwise, for what the detection costs. Not a product switch.
+WITHOUT_WIRE = ("import sys; from searcher.enrich import wire; wire.signature = lambda paragraphs: None; "
+                "from livesearch.cli import main; sys.argv[0] = 'livesearch'; main()")
+
+
+def livesearch_command(wire: bool = True) -> list[str]:
+    return [str(BIN / "livesearch")] if wire else [sys.executable, "-c", WITHOUT_WIRE]
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and its finished children (writer processes)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime + _children_cpu()
+
+
+def wire_cost_figures(with_wire: dict, without: dict) -> dict:
+    """How much longer each build took with near-duplicate detection, in % (target <= 15)."""
+    return {f"{label}_{kind}_pct": round(100 * (with_wire[f"{label}_{kind}"] / without[f"{label}_{kind}"] - 1), 1)
+            for label in ("cold", "warm") for kind in ("seconds", "cpu_ms_per_story")
+            if without.get(f"{label}_{kind}") and with_wire.get(f"{label}_{kind}")}
+
+
+def timed(fn, rounds: int) -> dict:
+    """p50/p95 in ms of `rounds` calls after two warm-up calls."""
+    for _ in range(2):
+        fn()
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1)}
+
+
+def time_analysis(index: Path, rounds: int, q: str) -> dict:
+    """Co-occurrence, timelines and related stories in process (no HTTP), for the index's most
+    named people and country (and a rarer person), plain, under the query `q` and filtered."""
+    from searcher.search.engine import Engine
+    from searcher.search.explore import CooccurrenceRequest, TimelineRequest
+    from searcher.search.request import SearchRequest
+
+    engine = Engine(index)
+    everything = engine.search(SearchRequest(per_page=1, collapse=False))
+    people = [v.value for v in everything.facets.get("people", [])]
+    countries = [v.value for v in everything.facets.get("countries", [])]
+    figures: dict = {"stories": everything.total, "load_before": os.getloadavg()[0],
+                     "people": people[:5], "rare_person": people[min(len(people) - 1, 15)] if people else None}
+    if not people or not countries:
+        figures["note"] = "the index has no people or countries (built without entities): nothing to time"
+        return figures
+    dates = {"from": DATE_RANGE[0], "to": DATE_RANGE[1]}
+
+    def co(**params):
+        req = CooccurrenceRequest.from_params({k: [v] for k, v in params.items()})
+        return lambda: engine.cooccurrence(req)
+
+    def tl(entities, **params):
+        req = TimelineRequest.from_params({"entity": entities, **{k: [v] for k, v in params.items()}})
+        return lambda: engine.timeline(req)
+
+    figures["cooccurrence"] = {
+        "most named person": timed(co(entity=people[0]), rounds),
+        "rarer person": timed(co(entity=figures["rare_person"]), rounds),
+        "person + query": timed(co(entity=people[0], q=q), rounds),
+        "person + country + dates": timed(co(entity=people[0], country=countries[0], **dates), rounds),
+        "no entity, query": timed(co(q=q), rounds),
+    }
+    figures["timeline"] = {
+        "3 people by week": timed(tl(people[:3], interval="week"), rounds),
+        "5 entities by day, half a year": timed(tl(people[:4] + countries[:1], interval="day", **dates), rounds),
+        "2 people + query by month": timed(tl(people[:2], interval="month", q=q), rounds),
+    }
+    ids = [h.id for h in engine.search(SearchRequest(sort="newest", per_page=100, collapse=False)).hits]
+    ids += [h.id for h in engine.search(SearchRequest(q=q, per_page=100, collapse=False)).hits]
+    random.Random(0).shuffle(ids)
+    cursor = iter(ids * (RELATED_STORIES // max(1, len(ids)) + 3))
+    figures["related"] = {"random story": timed(lambda: engine.related(next(cursor)), max(rounds, RELATED_STORIES))}
+    for kind in ("cooccurrence", "timeline", "related"):
+        figures[f"{kind}_p50_ms"] = max(f["p50_ms"] for f in figures[kind].values())
+        figures[f"{kind}_p95_ms"] = max(f["p95_ms"] for f in figures[kind].values())
+    figures["load_after"] = os.getloadavg()[0]
+    engine.close()
+    return figures
+
+
+def generator():
+    """scripts/make_corpus.py as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def truth_stories(count: int, seed: int = 1):
+    """(Story, file key) pairs from the generator's drafts, with the entities of their slots
+    (person, second person, countries, city, organisation) instead of spaCy's; planted
+    storylines and wire copies included."""
+    from searcher.records import Story
+
+    mc = generator()
+    rng, plant = random.Random(seed), random.Random(f"plant-{seed}")
+    pool: list = []
+    for number, size in enumerate(mc.page_sizes(count, rng), start=1):
+        outlet = mc.OUTLETS[rng.randrange(len(mc.OUTLETS))]
+        for position, draft in enumerate(mc.plan_page(rng, size, pool, outlet[0], plant)):
+            ctx = draft.ctx
+            org = ctx["org"][4:] if ctx["org"].startswith("the ") else ctx["org"]
+            yield Story(
+                source=outlet[0], origin=f"/bench/page-{number:06d}.txt", position=position,
+                headline=draft.headline, body=list(draft.paragraphs),
+                url=f"https://{outlet[2]}/live/page-{number:06d}", date=draft.when.isoformat(), date_basis="stated",
+                people=sorted({ctx["person"], ctx["person2"]}), countries=sorted({ctx["country"], ctx["country2"]}),
+                places=[ctx["city"]], organizations=[org],
+            ), f"/bench/page-{number:06d}.txt"
+
+
+def store_build(index: Path, count: int, wire_groups: bool = True) -> dict:
+    """Write the truth stories straight through the store; wall and CPU seconds (writer
+    processes included)."""
+    from searcher.backend import open_store
+    from searcher.enrich import wire
+
+    signature = wire.signature
+    if not wire_groups:
+        wire.signature = lambda paragraphs: None
+    shutil.rmtree(index, ignore_errors=True)
+    try:
+        cpu, started = own_cpu(), time.perf_counter()
+        with open_store(index).rebuild() as out:
+            out.begin(count)
+            for story, key in truth_stories(count):
+                out.add(story, key)
+        return {"seconds": round(time.perf_counter() - started, 1), "cpu_seconds": round(own_cpu() - cpu, 1)}
+    finally:
+        wire.signature = signature
+
+
+def bench_truth_index(size: int, out: Path, rounds: int) -> dict:
+    """The store-level cost of near-duplicate detection (no reading, segmenting or tagging: the
+    strictest denominator) and the analysis figures, on an index with true entities."""
+    index = out / f"truth-{size}"
+    figures: dict = {"stories_requested": size, "entities": "the generator's true entities (no spaCy)",
+                     "load_before": os.getloadavg()[0]}
+    without = store_build(out / f"truth-{size}-nowire", size, wire_groups=False)
+    shutil.rmtree(out / f"truth-{size}-nowire", ignore_errors=True)
+    with_wire = store_build(index, size)
+    figures["store_build"] = {"without_wire": without, "with_wire": with_wire,
+                              "extra_wall_pct": round(100 * (with_wire["seconds"] / without["seconds"] - 1), 1),
+                              "extra_cpu_pct": round(100 * (with_wire["cpu_seconds"] / without["cpu_seconds"] - 1), 1)}
+    figures["analysis"] = time_analysis(index, rounds, "sanctions")
+    figures["load_after"] = os.getloadavg()[0]
+    return figures
+
+
+def print_analysis(title: str, f: dict) -> None:
+    if "store_build" in f:
+        b = f["store_build"]
+        print(f"\n== {title}: store build without near-duplicate detection {b['without_wire']['seconds']} s "
+              f"({b['without_wire']['cpu_seconds']} s CPU), with {b['with_wire']['seconds']} s "
+              f"({b['with_wire']['cpu_seconds']} s CPU): +{b['extra_wall_pct']}% wall, +{b['extra_cpu_pct']}% CPU")
+    a = f["analysis"] if "analysis" in f else f
+    if "note" in a:
+        print(f"analysis: {a['note']}")
+        return
+    print(f"analysis over {a['stories']} stories (load {a['load_before']:.1f} -> {a['load_after']:.1f}); "
+          f"people {', '.join(a['people'][:3])}; rarer {a['rare_person']}")
+    print(f"{'operation':<44} {'p50 ms':>8} {'p95 ms':>8}")
+    for kind, target in (("cooccurrence", 300), ("timeline", 300), ("related", 150)):
+        for name, t in a[kind].items():
+            print(f"{kind + ': ' + name:<44} {t['p50_ms']:>8.1f} {t['p95_ms']:>8.1f}")
+        print(f"{kind + ' (worst p50; target <= ' + str(target) + ')':<44} {a[kind + '_p50_ms']:>8.1f} {a[kind + '_p95_ms']:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,8 @@ def wire_url(tmp_path_factory):
 def test_wire_copies_collapse_expand_on_the_story_page_and_switch_off(page, wire_url):  # noqa: F811
     page.goto(wire_url + "/")
     page.locator("#q").press_sequentially("odesa", delay=20)
-    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('1 story')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith("
+                           "'3 stories (1 after grouping wire copies) ·')")
     copies = page.locator(".hit-copies a")
     assert copies.inner_text() == "+ 2 outlets carried this"
     copies.click()
@@ -89,6 +90,6 @@ def test_wire_copies_collapse_expand_on_the_story_page_and_switch_off(page, wire
     page.go_back()
     page.wait_for_selector(".hit-copies a")
     page.locator("#collapse-link").click()
-    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('3 stories')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('3 stories ·')")
     assert ("collapse", "false") in params(page) and page.locator(".hit-copies").count() == 0
     assert page.locator("#collapse-link").inner_text() == "Group wire copies"

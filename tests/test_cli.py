@@ -47,7 +47,7 @@ def test_search_json_has_the_api_shape(indexed):
     result = invoke("search", "rafah", "--from", "2023-10", "--json", "--index", ix)
     data = json.loads(result.output)
     assert data["total"] == 1
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
+    assert set(data) == {"query", "total", "groups", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
                          "corrected", "relaxed", "variants", "filter_notes", "latest_first_seen",
                          "expanded", "timed_out", "undated"}
     assert set(data["hits"][0]) == {

@@ -57,3 +57,19 @@ def test_related_names_what_is_shared(ix):
     assert "Shelling near Zaporizhzhia nuclear plant" in result.output.splitlines()[0]
     assert "shares Rafael Grossi" in result.output
     assert invoke("related", "nope", "--index", ix).exit_code == 1
+
+
+def test_search_counts_stories_and_says_how_many_rows_wire_copies_fold_into(tmp_path):
+    from test_backend_conformance import WIRE, wire_story
+
+    with open_store(tmp_path).rebuild() as out:
+        out.begin(len(WIRE))
+        for row in WIRE:
+            out.add(wire_story(*row), f"/corpus/{row[0]}")
+    grouped = invoke("search", "odesa", "--index", tmp_path)
+    assert grouped.exit_code == 0 and "3 stories (1 after grouping wire copies) match" in grouped.output
+    assert "+ 2 outlets carried this" in grouped.output
+    every = invoke("search", "odesa", "--every-copy", "--index", tmp_path)
+    assert "3 stories match" in every.output and "carried this" not in every.output
+    data = json.loads(invoke("search", "odesa", "--json", "--index", tmp_path).output)
+    assert (data["total"], data["groups"], len(data["hits"])) == (3, 1, 1)

@@ -49,7 +49,7 @@ def constructed_set(originals: int = 300, seed: int = 3, heavy: bool = False) ->
 
 def precision_recall(stories) -> tuple[float, float]:
     grouper = wire.Grouper()
-    groups = [grouper.group(str(i), wire.signature(p), outlet)[0] for i, (_, outlet, p) in enumerate(stories)]
+    groups = [grouper.group(str(i), wire.signature(p), outlet) for i, (_, outlet, p) in enumerate(stories)]
     pairs = list(itertools.combinations(range(len(stories)), 2))
     truth = {(i, j) for i, j in pairs if stories[i][0] == stories[j][0]}
     found = {(i, j) for i, j in pairs if groups[i] == groups[j]}
@@ -71,9 +71,9 @@ def test_short_bodies_and_one_outlets_formulas_are_never_grouped():
     assert wire.signature(["Polls closed."]) is None
     grouper = wire.Grouper()
     formula = "The harbour board discussed dredging plan {} and the budget for the coming year and the next."
-    groups = [grouper.group(f"s{n}", wire.signature([formula.format(n)] * 2), "one-outlet")[0] for n in range(5)]
+    groups = [grouper.group(f"s{n}", wire.signature([formula.format(n)] * 2), "one-outlet") for n in range(5)]
     assert groups == [f"s{n}" for n in range(5)]
-    other = grouper.group("x", wire.signature([formula.format(1)] * 2), "another-outlet")[0]
+    other = grouper.group("x", wire.signature([formula.format(1)] * 2), "another-outlet")
     assert other in groups[1:2]
 
 

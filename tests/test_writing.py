@@ -24,7 +24,7 @@ documents = st.lists(
         "headline": texts,
         "body": texts,
         "countries": st.lists(st.sampled_from(["Ukraine", "Russia", "Turkey"]), max_size=3, unique=True),
-        "wire_bands": st.lists(st.text("0123456789abcdef", min_size=4, max_size=8), max_size=4),
+        "people": st.lists(st.text("0123456789abcdef", min_size=4, max_size=8), max_size=4),
     }),
     min_size=1, max_size=30,
 )
@@ -69,7 +69,7 @@ def test_faster_writing_writes_what_whoosh_writes(docs):
 
 
 def test_spelling_words_are_written_once_per_segment_not_once_per_story(tmp_path):
-    docs = [{"headline": "Talks in Kyiv", "body": "Talks in Kyiv went on", "countries": [], "wire_bands": []}] * 50
+    docs = [{"headline": "Talks in Kyiv", "body": "Talks in Kyiv went on", "countries": [], "people": []}] * 50
     write(docs, tmp_path / "ours")
     ix = whoosh_index.open_dir(str(tmp_path / "ours"))
     with ix.reader() as reader:

@@ -22,7 +22,7 @@ def run_search(req: SearchRequest) -> dict:
     """Run a search for the API or the page; a page past the last one is a bad request, so a
     stale link says so instead of showing an empty list."""
     result = engine().search(req)
-    last_page = max(1, math.ceil(result.total / req.per_page))
+    last_page = max(1, math.ceil(result.rows / req.per_page))
     if req.page > last_page:
-        raise QueryError(f"page {req.page} is past the last page ({last_page}) of {result.total} results")
+        raise QueryError(f"page {req.page} is past the last page ({last_page}) of {result.rows} results")
     return result.to_json()

@@ -166,7 +166,13 @@ def _schemas() -> dict:
     })
     search_response = _object({
         "query": {"type": "string"},
-        "total": {"type": "integer", "minimum": 0},
+        "total": {"type": "integer", "minimum": 0,
+                  "description": "Matching stories, wire copies included: what the facet counts, the date "
+                                 "histogram and the export count."},
+        "groups": {"type": ["integer", "null"], "minimum": 0,
+                   "description": "With collapse=true (the default): the result rows after each wire story's "
+                                  "copies are folded into one (at most `total`); `page` goes through these. "
+                                  "null with collapse=false, where every story is a row."},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         "took_ms": {"type": "number", "minimum": 0},

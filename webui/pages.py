@@ -358,10 +358,11 @@ def search_page():
         req, result, error = None, None, str(problem)
         links = SearchLinks([(k, v) for k, values in args.items() for v in values])
     params = dict(links.params)
-    last_page = max(1, math.ceil(result["total"] / result["per_page"])) if result else 1
+    rows = 0 if result is None else result["total"] if result["groups"] is None else result["groups"]
+    last_page = max(1, math.ceil(rows / result["per_page"])) if result else 1
     status_text = ""
     if result:
-        status_text = display.plural(result["total"], "story", "stories")
+        status_text = display.stories_count(result["total"], result["groups"])
         if result["total"]:
             status_text += f" · page {result['page']} of {last_page}"
     context = dict(
@@ -379,7 +380,7 @@ def search_page():
         facet_labels={s.name: s.label for s in registry.facets()},
         param_of_facet={s.name: s.param for s in registry.facets()},
         chart=histogram(result, params.get("from"), params.get("to")) if result else None,  # ISO days
-        pages=pager(result["page"], result["per_page"], result["total"]) if result else [],
+        pages=pager(result["page"], result["per_page"], rows) if result else [],
         last_page=last_page,
         story_query=urlencode(links.params),
         bar_px=BAR_PX,

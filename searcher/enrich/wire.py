@@ -2,9 +2,10 @@
 
 Each story's body (not its headline, which outlets rewrite) becomes a set of word shingles and
 a MinHash signature (datasketch); signatures are cut into LSH bands, and two stories sharing a
-band whose estimated Jaccard similarity reaches THRESHOLD are copies. The store keeps the band
-keys as index terms, so candidates for a new story are found in the index itself (also on
-`update`), and gives each story the group of its most similar earlier copy, or its own id.
+band whose estimated Jaccard similarity reaches THRESHOLD are copies. The store keeps every
+story's signature in a table beside the index (searcher/backend/whoosh/wire_table.py), so an
+`update` finds earlier copies of a new story too, and gives each story the group of its most
+similar earlier copy, or its own id.
 Threshold and its precision/recall trade-off: docs/analysis.md (measured by
 tests/test_wire.py on invented stories with edited copies).
 """
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from hashlib import sha1
 
 import numpy as np
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
+from datasketch.minhash import _fmix  # datasketch's premix (pinned 2.0.0), so signatures match its MinHash
 
 NUM_PERM = 64
 SHINGLE = 5  # words per shingle
@@ -25,7 +28,8 @@ MIN_WORDS = 12  # shorter bodies are never grouped: too little text to tell a co
 BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
 _WORD = re.compile(r"\w+")
 _SEED = 17
-_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=_SEED)  # its permutations, reused: half the cost per story
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")  # datasketch's permutations for the seed
+_PERM_A, _PERM_B = (np.asarray(row, dtype=np.uint32) for row in _PROTOTYPE.permutations)
 
 
 def shingles(paragraphs: Iterable[str]) -> set[bytes]:
@@ -36,18 +40,39 @@ def shingles(paragraphs: Iterable[str]) -> set[bytes]:
 
 
 def signature(paragraphs: Iterable[str]) -> np.ndarray | None:
-    """The MinHash of a body's shingles, or None when the body is too short to group."""
+    """The MinHash of a body's shingles, or None when the body is too short to group.
+
+    Bit for bit what datasketch's MinHash.update_batch gives (tests/test_wire.py checks it),
+    computed here in one pass: SHA-1 of each shingle, datasketch's 32-bit premix, then its
+    permutations as one numpy matrix. Building a MinHash object per story and hashing through
+    its per-value function call took ~60% of the time (0.13 ms of CPU a story)."""
     grams = shingles(paragraphs)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PROTOTYPE.permutations, scheme=_PROTOTYPE.scheme)
-    minhash.update_batch(list(grams))
-    return minhash.hashvalues.astype(np.uint32)
+    hashed = np.frombuffer(b"".join([sha1(gram).digest()[:4] for gram in grams]), dtype="<u4").astype(np.uint32)
+    with np.errstate(over="ignore"):
+        permuted = _fmix(hashed, 32)[:, None] * _PERM_A + _PERM_B
+    return permuted.min(axis=0)
 
 
-def band_keys(sig: np.ndarray) -> list[str]:
-    """One key per LSH band: stories sharing any key are candidates."""
-    return [f"{b:02d}{sig[b * ROWS:(b + 1) * ROWS].tobytes().hex()}" for b in range(BANDS)]
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) << np.uint64(56)  # a key differs per band
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mod 2**64 loses no information
+
+
+def band_hashes(sigs: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band (stories sharing any key are candidates): (BANDS,) for one
+    signature, (N, BANDS) for N. The ROWS 32-bit values of a band are folded into 64 bits, so
+    two different bands share a key with probability ~2**-64; such a stray candidate is still
+    checked against THRESHOLD. Numpy over all signatures at once: the per-band hex strings
+    this replaced cost more than the grouping itself."""
+    rows = np.asarray(sigs, dtype=np.uint64)[..., : BANDS * ROWS]
+    rows = rows.reshape(rows.shape[:-1] + (BANDS, ROWS))
+    keys = np.broadcast_to(_BAND_SALT, rows.shape[:-1]).copy()
+    with np.errstate(over="ignore"):
+        for r in range(ROWS):
+            keys = (keys ^ rows[..., r]) * _MIX
+            keys ^= keys >> np.uint64(29)
+    return keys
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -55,42 +80,34 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def to_bytes(sig: np.ndarray) -> bytes:
-    return sig.astype("<u4").tobytes()
-
-
-def from_bytes(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
-
-
 class Grouper:
     """Assigns groups during one build or update: earlier stories of this run are kept in
-    memory; stories indexed before come from `lookup(band_keys) -> [(group, signature, source)]`.
+    memory; stories indexed before come from `lookup(band_hashes) -> [(group, signature, source)]`.
 
     A story joins the group of its most similar earlier copy from another outlet: the same
     outlet printing near-identical posts (snapshots, formulaic updates) is not wire copy."""
 
     def __init__(self, lookup=None):
-        # band hash -> index in _seen (an int, or a list when several share the band): ints, not
-        # the key strings, so 100k stories x BANDS bands stay well under 100 MB
+        # band key -> index in _seen (an int, or a list when several share the band): ints, so
+        # 100k stories x BANDS bands stay well under 100 MB
         self._bands: dict[int, int | list[int]] = {}
         self._seen: list[tuple[str, np.ndarray, str]] = []  # (group, signature, source)
         self._lookup = lookup
 
-    def group(self, story_id: str, sig: np.ndarray | None, source: str = "") -> tuple[str, list[str]]:
-        """The story's group and its band keys (empty when it has no signature)."""
+    def group(self, story_id: str, sig: np.ndarray | None, source: str = "") -> str:
+        """The story's group: its own id, or that of its most similar earlier copy."""
         if sig is None:
-            return story_id, []
-        keys = band_keys(sig)
-        hashes = [hash(key) for key in keys]
+            return story_id
+        hashes = band_hashes(sig).tolist()
         candidates: set[int] = set()
         for h in hashes:
             found = self._bands.get(h)
             if found is not None:
                 candidates.update(found if isinstance(found, list) else (found,))
-        pairs = [self._seen[i] for i in sorted(candidates)]
-        if self._lookup is not None:
-            pairs += self._lookup(keys)
+        # earliest first (stories indexed before this run, then this run's), so that of two
+        # equally similar copies the earlier wins, however the stories were split into runs
+        pairs = self._lookup(hashes) if self._lookup is not None else []
+        pairs += [self._seen[i] for i in sorted(candidates)]
         best, best_sim = story_id, THRESHOLD
         for group, other, other_source in pairs:
             if other_source == source:
@@ -108,4 +125,4 @@ class Grouper:
                 found.append(index)
             else:
                 self._bands[h] = [found, index]
-        return best, keys
+        return best

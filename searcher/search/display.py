@@ -64,3 +64,12 @@ def dated_text(iso: str | None, basis: str | None) -> str:
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 story', '2 stories', '1,204 stories'."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def stories_count(total: int, groups: int | None) -> str:
+    """'1,234 stories (1,180 after grouping wire copies)': the matching stories, as the facets
+    count them, and the result rows when wire copies fold into one (page and CLI)."""
+    text = plural(total, "story", "stories")
+    if groups is not None and groups != total:
+        text += f" ({groups:,} after grouping wire copies)"
+    return text

@@ -94,7 +94,7 @@ class FilterNote:
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int  # matching stories, wire copies included: what the facets, histogram and export count
     page: int
     per_page: int
     took_ms: float
@@ -114,6 +114,14 @@ class SearchResult:
     expanded: dict[str, dict] = field(default_factory=dict)
     timed_out: bool = False  # the time budget ran out: total, hits and counts may be partial
     latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
+    # With collapse on (the default): the result rows left after each wire group's copies are
+    # folded into one, which the pages go through; None with collapse off (rows = stories).
+    groups: int | None = None
+
+    @property
+    def rows(self) -> int:
+        """The result rows the pages go through: groups when collapsed, else stories."""
+        return self.total if self.groups is None else self.groups
 
     def to_json(self) -> dict:
         """The /api/search response (issue 5) and `livesearch search --json`."""
@@ -123,6 +131,7 @@ class SearchResult:
         return {
             "query": self.query,
             "total": self.total,
+            "groups": self.groups,
             "page": self.page,
             "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2),

@@ -142,7 +142,8 @@ class WhooshBackend:
         else:
             undated = mask & no_date
         cols = snap.columns
-        total = int(np.unique(cols.groups[mask]).size) if req.collapse else int(mask.sum())
+        total = int(mask.sum())  # stories, as the facets count them; the pages go through groups when collapsed
+        groups = int(np.unique(cols.groups[mask]).size) if req.collapse else None
         start = (req.page - 1) * req.per_page
         need = start + req.per_page
         ranked = req.sort == "relevance" and query is not None
@@ -191,6 +192,7 @@ class WhooshBackend:
         return SearchResult(
             query=req.q,
             total=total,
+            groups=groups,
             page=req.page,
             per_page=req.per_page,
             took_ms=(time.perf_counter() - started) * 1000,

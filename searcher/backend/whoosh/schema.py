@@ -59,8 +59,6 @@ def make_schema() -> fields.Schema:
         removed_after=fields.STORED(),
         identity=fields.STORED(),  # anchor, published, occurrence: to rebuild the Story and its id
         wire=fields.ID(stored=True, sortable=True),  # wire-copy group: the id of the group's first story (searcher.enrich.wire)
-        wire_bands=fields.ID(),  # LSH band keys of the body's MinHash: candidates of later copies
-        minhash=fields.STORED(),  # the signature itself, to check a candidate's similarity
         **{name: fields.ID(stored=True) for name in facet_fields().values()},
     )
 

@@ -43,6 +43,7 @@ from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's
     write_atomically,
 )
 from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, facet_fields, make_schema, story_to_document
+from searcher.backend.whoosh.wire_table import FILE as WIRE_TABLE, WireTable
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
@@ -118,7 +119,8 @@ class GenerationWriter:
         self.manifest = manifest
         self._searcher = searcher  # the state before this run (update), to find stories kept
         self._writer = None
-        self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
+        self._table: WireTable | None = WireTable.empty() if searcher is None else None
+        self._wire = wire.Grouper(lambda hashes: self.wire_table().candidates(hashes))
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
         self._prepared: deque[tuple[str, str, object]] = deque()  # (story id, wire group, signature), in order
@@ -157,50 +159,48 @@ class GenerationWriter:
         Stories must then be added in the order they were prepared. `signature`: the body's
         `wire.signature`, when the build's reader processes computed it already."""
         sig = wire.signature(story.body) if signature is NOT_GIVEN else signature
-        self._prepared.append((story.id, self._wire.group(story.id, sig, story.source)[0], sig))
+        self._prepared.append((story.id, self._wire.group(story.id, sig, story.source), sig))
 
     def _document(self, story: Story, file_key: str) -> dict:
-        """The story's document with its wire-copy group, signature and LSH band keys."""
+        """The story's document with its wire-copy group (its signature goes to the wire table)."""
         doc = story_to_document(story, file_key)
         if self._prepared:
             prepared_id, group, sig = self._prepared.popleft()
             if prepared_id != story.id:
                 raise RuntimeError(f"story {story.id} added out of order: {prepared_id} was prepared next")
             doc["wire"] = group
-            bands = wire.band_keys(sig) if sig is not None else []
         else:
             sig = wire.signature(story.body)
-            doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+            doc["wire"] = self._wire.group(story.id, sig, story.source)
         if sig is not None:
-            doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
+            self.wire_table().add(story.id, doc["wire"], story.source, file_key, sig)
         return doc
+
+    def wire_table(self) -> WireTable:
+        """The signatures of the stories indexed before this run (read on first use), plus this
+        run's: where `update` finds the earlier copies of a new story."""
+        if self._table is None:
+            self._table = WireTable.load(self.generation)
+            if self._table is None:  # a generation built before the table existed
+                self._table = WireTable.from_documents(self._searcher.reader().all_stored_fields())
+        return self._table
+
+    def save_wire_table(self, gen: Path) -> None:
+        if self._table is not None and (self._table.changed or not (gen / WIRE_TABLE).exists()):
+            self._table.save(gen)
 
     def commit(self) -> None:
         clock = time.monotonic()
         self._writer.commit()
         self.commit_seconds += time.monotonic() - clock
 
-    def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
-        """(group, signature, source) of the stories indexed before this run sharing a band."""
-        reader = self._searcher.reader()
-        if "wire_bands" not in reader.schema:
-            return []
-        docs = set()
-        for key in bands:
-            if ("wire_bands", key) in reader:
-                docs.update(reader.postings("wire_bands", key).all_ids())
-        out = []
-        for docnum in sorted(docs):
-            fields = self._searcher.stored_fields(docnum)
-            if fields.get("minhash"):
-                out.append((fields.get("wire") or fields["id"], wire.from_bytes(fields["minhash"]), fields.get("source") or ""))
-        return out
-
     def replace(self, story: Story, file_key: str) -> None:
         """Write a story in place of the one with its id (if any)."""
+        self.wire_table().drop_story(story.id)
         self._writer.update_document(**self._document(story, file_key))
 
     def delete_story(self, story_id: str) -> None:
+        self.wire_table().drop_story(story_id)
         self._writer.delete_by_term("id", story_id)
 
     def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
@@ -236,6 +236,7 @@ class GenerationWriter:
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
+        self.wire_table().drop_file(file_key)
         self._writer.delete_by_term("path", file_key)
 
     def has_story(self, story_id: str, unless_from: set[str]) -> bool:
@@ -276,6 +277,7 @@ class WhooshStore:
                 if out._writer is not None:
                     out.commit()
                 out.save_aliases(gen)
+                out.save_wire_table(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
                 write_atomically(index_dir / POINTER, gen.name)
@@ -305,6 +307,7 @@ class WhooshStore:
             if out._writer is not None or out.aliases is not None:
                 out.save_aliases(gen)  # also when a curation change touched no story: it is recorded
             if out._writer is not None:
+                out.save_wire_table(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 
