@@ -15,9 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcher.backend import IndexWriter, open_store
+from searcher.backend import NOT_GIVEN, IndexWriter, open_store
 from searcher.backend.manifest import MANIFEST_FORMAT, FileEntry, Fingerprint, file_key, unchanged
-from searcher.backend.whoosh.store import NOT_GIVEN
 from searcher.distributed import segment_file
 from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files

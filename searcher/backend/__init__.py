@@ -67,6 +67,9 @@ class SearchBackend(Protocol):
         """Release the calling thread's resources."""
 
 
+NOT_GIVEN = object()  # IndexWriter.prepare without a signature (None is one: a body too short to sign)
+
+
 class IndexWriter(Protocol):
     """One run's writes, made visible together when the run's block completes."""
 
@@ -82,7 +85,7 @@ class IndexWriter(Protocol):
     def add(self, story: Story, file_key: str) -> None:
         """Index a story read from the input file `file_key`."""
 
-    def prepare(self, story: Story, file_key: str, signature=...) -> None:
+    def prepare(self, story: Story, file_key: str, signature=NOT_GIVEN) -> None:
         """Optional early work on a story before its facets are known (a build calls it for every
         story, in the order it will then `add` them, while entity tags are still coming; with the
         body's wire-copy signature when its reader processes computed it)."""

@@ -31,6 +31,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
+from searcher.backend import NOT_GIVEN
 from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's manifest)
     MANIFEST,
     MANIFEST_FORMAT,
@@ -53,7 +54,6 @@ LOCK = "write.lock"
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
-NOT_GIVEN = object()
 # Below this many stories per process, starting writer processes costs more than it saves.
 MIN_STORIES_PER_WRITER_PROCESS = 2000
 
