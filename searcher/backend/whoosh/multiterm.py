@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import collectors
 from whoosh import query as wquery
-from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
+from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import TimeLimit
 
+from searcher.backend.whoosh.phrases import phrase_mask, posting_ids
 from searcher.search import budget
 
 EXPANSION_CAP = 50  # words per multi-term term kept for highlighting (matching uses them all)
@@ -244,7 +245,7 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
             complete = False
             break
         try:
-            ids = _posting_ids(reader.postings(fieldname, btext))
+            ids = posting_ids(reader.postings(fieldname, btext))
         except Exception:  # a word listed by the lexicon but absent from the postings: skip it
             continue
         if len(ids):
@@ -283,37 +284,24 @@ def _indexed_texts(q, reader, fieldname: str, fieldobj):
                 yield candidate
 
 
-def _posting_ids(matcher) -> np.ndarray:
-    """Every document number of one word's postings, deleted ones included (the caller masks
-    them), read a block at a time instead of one matcher step per document."""
-    while isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # Whoosh 3 codec leaf
-        blocks = []
-        while True:
-            matcher._read_ids()
-            blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-            if matcher._lastblock:
-                break
-            matcher._next_block()
-        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-    return np.fromiter(matcher.all_ids(), dtype=np.int64)
-
-
 # ---- matching ----------------------------------------------------------------------------------
 
 
 def match(searcher, query, n_docs: int) -> np.ndarray:
     """The documents `query` matches, as a boolean mask over the index's document numbers
     (deleted ones included: the caller masks them). Words, multi-term terms and their AND/OR/NOT
-    are combined in numpy; other shapes (phrases, ...) are left to Whoosh's matchers, read in
-    chunks that stop when the budget runs out."""
+    are combined in numpy, phrases from word pairs (phrases.py); other shapes are left to
+    Whoosh's matchers, read in chunks that stop when the budget runs out."""
     if isinstance(query, DocSetQuery):
         mask = np.zeros(n_docs, dtype=bool)
         mask[query.docs] = True
         return mask
     if type(query) is wquery.Term:
         return _term_mask(searcher, query, n_docs)
+    if type(query) is wquery.Phrase:
+        mask = phrase_mask(searcher, query, n_docs)
+        if mask is not None:
+            return mask
     if not query.is_leaf():
         evaluated = _evaluate(searcher, query, n_docs)
         if evaluated is not None:
@@ -338,7 +326,7 @@ def _term_mask(searcher, term, n_docs: int) -> np.ndarray:
         reader = sub.reader()
         if (term.fieldname, btext) not in reader:
             continue
-        ids = _posting_ids(reader.postings(term.fieldname, btext))
+        ids = posting_ids(reader.postings(term.fieldname, btext))
         mask[ids + offset] = True
     return mask
 
