@@ -6,7 +6,6 @@ import functools
 import math
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -50,20 +49,37 @@ class _Snapshot:
         self.generation = generation
         self.ix = ix
         self.searcher = ix.searcher()
-        self.columns = cache.columns(self.searcher)
-        self._names: NameTable | None = None
-        me = weakref.ref(self)  # no cycle: a snapshot closes its searcher when dropped
-        self.columns.resolver = lambda facet, value: (snap := me()) and snap.names.resolve_filter(facet, value)
+        self.columns = cache.columns(self.searcher)  # shared by the threads on this index state
+        if self.columns.resolver is None:
+            self.columns.resolver = functools.partial(_resolve_filter, self.columns)
+        self._last_query: tuple | None = None  # (query, its mask): a request asks twice
 
     @property
     def names(self) -> NameTable:
-        """Name words and variants of this index state (variants.py), built on first use."""
-        if self._names is None:
-            self._names = NameTable(self.columns.values)
-        return self._names
+        """Name words and variants of this index state (variants.py), built on first use and
+        shared with the other threads' snapshots of the same state."""
+        return _names(self.columns)
+
+    def query_mask(self, query, make) -> np.ndarray:
+        """The mask of `query` (matched by `make()`), kept for the next ask of the same query
+        object: a search with a date choice reads it again for its undated count."""
+        last = self._last_query
+        if last is not None and last[0] is query:
+            return last[1]
+        mask = make()
+        self._last_query = (query, mask)
+        return mask
 
     def is_current(self, generation: Path | None) -> bool:
         return generation == self.generation and self.searcher.up_to_date()
+
+
+def _names(columns) -> NameTable:
+    return columns.derived("names", lambda: NameTable(columns.values))
+
+
+def _resolve_filter(columns, facet: str, value: str) -> str | None:
+    return _names(columns).resolve_filter(facet, value)
 
 
 REOPEN_ATTEMPTS = 3
@@ -121,7 +137,7 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         query, mask, plan = self._understood(snap, req)
-        no_date = snap.columns.days < 0
+        no_date = snap.columns.undated
         if (req.date_from or req.date_to or not req.include_undated) and no_date.any():
             # the undated stories the date choice leaves out: the same search without it
             undated = self._query_mask(snap, query) & self._filtered(snap, req, dates=False) & no_date
@@ -492,7 +508,8 @@ class WhooshBackend:
         cols = snap.columns
         if query is None:
             return cols.live.copy()
-        return multiterm.match(snap.searcher, query, len(cols.live)) & cols.live  # within the time budget
+        # within the time budget; read-only, since a search may ask for it again (`undated`)
+        return snap.query_mask(query, lambda: _frozen(multiterm.match(snap.searcher, query, len(cols.live)) & cols.live))
 
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         return self._query_mask(snap, query) & self._filtered(snap, req)
@@ -516,7 +533,7 @@ class WhooshBackend:
             in_range = cols.date_mask(req.date_from, req.date_to)
             mask &= (in_range | (cols.days < 0)) if req.include_undated else in_range
         elif not req.include_undated:
-            mask &= cols.days >= 0
+            mask &= cols.dated
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
@@ -589,6 +606,11 @@ class WhooshBackend:
             ]
             out[facet] = values
         return out
+
+
+def _frozen(mask: np.ndarray) -> np.ndarray:
+    mask.setflags(write=False)
+    return mask
 
 
 def _contains(sorted_docs: np.ndarray, doc: int) -> bool:
