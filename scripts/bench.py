@@ -8,8 +8,9 @@ measures, each through the real command in a subprocess:
   build     `livesearch build` stories/s with a cold enrichment cache, beside bare spaCy NER
             (`nlp.pipe`, same texts, same processes) as a ratio; then a rebuild with a warm cache;
   search    p50/p95 of GET /api/search over HTTP against `livesearch serve` on a free localhost
-            port, for a fixed mix (common term, rare term, two terms, phrase; each plain, with a
-            date range and with a country filter), all facets and highlights;
+            port, for a fixed mix (common term, rare term, two terms, two- and three-word phrases;
+            each plain, with a date range and with a country filter, or a source filter on an
+            index built without entities), all facets and highlights;
   baseline  the same mix against SQLite FTS5 over the `livesearch export` of the same stories:
             match count, top 20 by rank with snippet(), facet counts by GROUP BY over the match
             set through a facet table, and the month histogram (in process: no HTTP cost);
@@ -64,6 +65,8 @@ def main() -> None:
                         help="spaCy processes for the ceiling (default: as many as the build's Enricher uses)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="keep an index (and its build figures, if any) from an earlier run instead of rebuilding")
+    parser.add_argument("--search-only", action="store_true",
+                        help="with --reuse-build: time searches only (no NER ceiling), e.g. on a --no-entities index")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "10000,100000")).split(",")]
     rounds = args.rounds or (5 if args.quick else 30)
@@ -73,7 +76,7 @@ def main() -> None:
     previous = json.loads(out_file.read_text()) if out_file.exists() else {}
     report = {"machine": machine(), "sizes": dict(previous.get("sizes", {}))}
     for size in sizes:
-        figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build)
+        figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build, args.search_only)
         report["sizes"][str(size)] = figures
         out_file.write_text(json.dumps(report, indent=1))  # partial results survive a later failure
         print_table(size, figures)
@@ -86,7 +89,8 @@ def machine() -> dict:
             "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
 
 
-def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int | None, reuse_build: bool) -> dict:
+def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int | None, reuse_build: bool,
+               search_only: bool = False) -> dict:
     corpus = ensure_corpus(size, out)
     index = out / f"index-{size}"
     figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0]}
@@ -100,10 +104,10 @@ def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: in
     run([str(BIN / "livesearch"), "export", "--index", str(index), "--format", "jsonl"], stdout_path=export)
     stories = [json.loads(line) for line in export.open(encoding="utf-8")]
     figures["stories"] = len(stories)
-    if not figures["build"].get("ner_ceiling_stories_per_s"):
+    if not figures["build"].get("ner_ceiling_stories_per_s") and not search_only:
         figures["build"].update(ner_ceiling(stories, ner_sample, processes))
         build_file.write_text(json.dumps(figures["build"]))
-    if "cold_stories_per_s" in figures["build"]:
+    if "cold_stories_per_s" in figures["build"] and figures["build"].get("ner_ceiling_stories_per_s"):
         ceiling = figures["build"]["ner_ceiling_stories_per_s"]
         figures["build"]["build_over_ceiling"] = round(figures["build"]["cold_stories_per_s"] / ceiling, 3)
     mix = query_mix(stories)
@@ -175,31 +179,41 @@ def ner_ceiling(stories: list[dict], sample: int, processes: int | None) -> dict
 
 
 def query_mix(stories: list[dict]) -> list[dict]:
-    """Four query texts picked from the corpus by document frequency, each plain, with a date
-    range and with the most frequent country: deterministic for a given corpus."""
+    """Five query texts picked from the corpus by document frequency, each plain, with a date
+    range and with the most frequent country (the most frequent source on an index built
+    without entities): deterministic for a given corpus."""
     df: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
+    triples: Counter[tuple[str, str, str]] = Counter()
     countries: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
     for story in stories:
         words = re.findall(r"[a-z]+", story_text(story).lower())
         df.update({w for w in words if len(w) >= 5 and w not in STOPWORDS})
         pairs.update(zip(words, words[1:]))
+        triples.update(zip(words, words[1:], words[2:]))
         countries.update(story.get("countries") or [])
+        sources[story.get("source")] += 1
     n = len(stories)
 
     def near(fraction: float) -> str:
         return min(sorted(df), key=lambda w: (abs(df[w] / n - fraction), w))
 
+    def content(word: str) -> bool:
+        return len(word) >= 5 and word not in STOPWORDS
+
     common, rare, medium = near(0.25), near(0.002), near(0.05)
-    phrase = next(" ".join(p) for p, _ in pairs.most_common(400)
-                  if all(len(w) >= 5 and w not in STOPWORDS for w in p))
-    country = countries.most_common(1)[0][0]
+    phrase = next(" ".join(p) for p, _ in pairs.most_common(400) if all(map(content, p)))
+    # three words, the outer two content words (`capital of ukraine`), among the 400 most frequent
+    phrase3 = next((" ".join(t) for t, _ in triples.most_common(400) if content(t[0]) and content(t[2])),
+                   " ".join(triples.most_common(1)[0][0]))
+    facet, value = ("country", countries.most_common(1)[0][0]) if countries else ("source", sources.most_common(1)[0][0])
     mix = []
     for kind, q in (("common", common), ("rare", rare), ("two terms", f"{common} {medium}"),
-                    ("phrase", f'"{phrase}"')):
+                    ("phrase", f'"{phrase}"'), ("3-word phrase", f'"{phrase3}"')):
         mix.append({"name": kind, "q": q})
         mix.append({"name": f"{kind} +dates", "q": q, "from": DATE_RANGE[0], "to": DATE_RANGE[1]})
-        mix.append({"name": f"{kind} +country", "q": q, "country": country})
+        mix.append({"name": f"{kind} +{facet}", "q": q, facet: value})
     return mix
 
 
@@ -255,6 +269,9 @@ def fts_search(db: sqlite3.Connection, query: dict) -> dict:
     if "country" in query:
         where.append("s.rowid IN (SELECT story FROM facets WHERE facet = 'countries' AND value = ?)")
         params.append(query["country"])
+    if "source" in query:
+        where.append("s.source = ?")
+        params.append(query["source"])
     db.execute("DELETE FROM temp.matched")
     db.execute(
         "INSERT INTO temp.matched SELECT s.rowid FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
@@ -389,7 +406,8 @@ def disk(index: Path) -> dict:
 def print_table(size: int, f: dict) -> None:
     b, m, d = f["build"], f["memory"], f["disk"]
     print(f"\n== {f['stories']} stories (load {f['load_before']:.1f} -> {f['load_after']:.1f} on {os.cpu_count()} cores)")
-    print(f"bare NER ceiling {b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)")
+    if b.get("ner_ceiling_stories_per_s"):
+        print(f"bare NER ceiling {b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)")
     for label in ("cold", "warm"):
         if f"{label}_stories_per_s" in b:
             print(f"build {label}  {b[f'{label}_stories_per_s']:>8.1f} stories/s ({b[f'{label}_seconds']} s)")
