@@ -33,7 +33,7 @@ from whoosh import query as wquery
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import TimeLimit
 
-from searcher.backend.whoosh.phrases import phrase_mask, posting_ids
+from searcher.backend.whoosh.phrases import phrase_mask, posting_ids, segment_key
 from searcher.search import budget
 
 EXPANSION_CAP = 50  # words per multi-term term kept for highlighting (matching uses them all)
@@ -216,16 +216,9 @@ _cache_bytes = 0
 _cache_lock = threading.Lock()
 
 
-def _segment_key(reader) -> tuple | None:
-    segid = getattr(reader, "_segid", None)
-    storage = getattr(reader, "_storage", None)
-    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
-    return None if segid is None or folder is None else (str(folder), segid)
-
-
 def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
     """(sorted document numbers, {word: document frequency}, complete) of `q` in one segment."""
-    segment = _segment_key(reader)
+    segment = segment_key(reader)
     key = None if segment is None else (*segment, type(q).__name__, repr(q))
     if key is not None:
         with _cache_lock:

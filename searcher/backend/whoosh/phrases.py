@@ -9,7 +9,9 @@ every term at p + 1. So:
 - **two words**: the stories holding the pair term: one posting list, no positions;
 - **three or more**: the stories holding every pair of the phrase (`a b`, `b c`) are the
   candidates (a superset: `a b ... b c` holds both pairs), and only those have their positions
-  checked, as Whoosh's phrase matcher would check them (word k at position p + k).
+  checked, as Whoosh's phrase matcher would check them (word k at position p + k);
+- each segment's matches are cached per process (segments never change), so asking again (the
+  rewrite's "does it exist", the next page, a filter click) costs a dictionary look-up.
 
 The matches are Whoosh's own, exactly (tests/test_reference_model.py checks them against brute
 force, tests/test_index.py against Whoosh's matcher). A phrase with slop (`"a b"~3`) or an index
@@ -17,6 +19,9 @@ without pair fields is left to Whoosh (`phrase_mask` returns None).
 """
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from whoosh.matching import FilterMatcher
@@ -68,12 +73,57 @@ def phrase_mask(searcher, phrase, n_docs: int) -> np.ndarray | None:
     except ValueError:  # a word the field cannot hold matches nothing (as in Whoosh)
         return mask
     for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        ids = _candidates(reader, pairs_field, pair_btexts)
-        if len(words) > 2 and len(ids):
-            ids = _verified(reader, fieldname, btexts, ids)
-        mask[ids + offset] = True
+        mask[_in_segment(sub.reader(), fieldname, pairs_field, btexts, pair_btexts) + offset] = True
     return mask
+
+
+def _in_segment(reader, fieldname: str, pairs_field: str, btexts: list[bytes], pair_btexts: list[bytes]) -> np.ndarray:
+    """Segment-local documents holding the phrase, from the per-segment cache when it was asked
+    before in this process (a search asks twice: does it exist, which stories; then every page
+    and filter click asks again)."""
+    segment = segment_key(reader)
+    key = None if segment is None else (*segment, fieldname, tuple(btexts))
+    if key is not None:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit
+    complete = True
+    ids = _candidates(reader, pairs_field, pair_btexts)
+    if len(btexts) > 2 and len(ids):
+        ids, complete = _verified(reader, fieldname, btexts, ids)
+    if key is not None and complete:
+        _remember(key, ids)
+    return ids
+
+
+# Phrase matches per segment, shared by the threads of a process: a segment never changes once
+# written (deletions are applied afterwards, from the live mask). Least recently used first out.
+CACHE_ENTRIES = 1024
+CACHE_BYTES = 32 << 20
+_cache: OrderedDict = OrderedDict()
+_cache_bytes = 0
+_cache_lock = threading.Lock()
+
+
+def _remember(key: tuple, ids: np.ndarray) -> None:
+    global _cache_bytes
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = ids
+            _cache_bytes += ids.nbytes
+        while len(_cache) > CACHE_ENTRIES or _cache_bytes > CACHE_BYTES:
+            _, old = _cache.popitem(last=False)
+            _cache_bytes -= old.nbytes
+
+
+def segment_key(reader) -> tuple | None:
+    """(index folder, segment id) of a segment reader: what per-segment caches are keyed by."""
+    segid = getattr(reader, "_segid", None)
+    storage = getattr(reader, "_storage", None)
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    return None if segid is None or folder is None else (str(folder), segid)
 
 
 def _candidates(reader, pairs_field: str, pair_btexts: list[bytes]) -> np.ndarray:
@@ -89,16 +139,17 @@ def _candidates(reader, pairs_field: str, pair_btexts: list[bytes]) -> np.ndarra
     return ids
 
 
-def _verified(reader, fieldname: str, btexts: list[bytes], candidates: np.ndarray) -> np.ndarray:
+def _verified(reader, fieldname: str, btexts: list[bytes], candidates: np.ndarray) -> tuple[np.ndarray, bool]:
     """The candidates with word k of the phrase at position p + k for some p (Whoosh's SpanNear2
     rule with slop 1), read from the text field's positions. Every candidate holds every word
     (it holds the pairs, made from the same text), so each word's matcher lands on it."""
     matchers = {b: _unfiltered(reader.postings(fieldname, b)) for b in dict.fromkeys(btexts)}
     rest = list(enumerate(btexts[1:], 1))
-    kept = []
+    kept, complete = [], True
     for n, doc in enumerate(candidates.tolist()):
         if n % CANDIDATES_BETWEEN_CHECKS == CANDIDATES_BETWEEN_CHECKS - 1 and budget.expired():
             budget.stop("matching")
+            complete = False
             break
         positions = {}
         for b, m in matchers.items():
@@ -111,4 +162,4 @@ def _verified(reader, fieldname: str, btexts: list[bytes], candidates: np.ndarra
             at = positions
             if any(all(p + k in at[b] for k, b in rest) for p in at[btexts[0]]):
                 kept.append(doc)
-    return np.array(kept, dtype=np.int64)
+    return np.array(kept, dtype=np.int64), complete
