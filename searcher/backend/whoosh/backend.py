@@ -18,6 +18,7 @@ from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.highlight import Highlighter
 from searcher.backend.whoosh import rewrite
+from searcher.backend.whoosh import scoring
 from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.variants import NameTable
@@ -543,6 +544,14 @@ class WhooshBackend:
         and would rank the unfiltered matches (issue 10)."""
         if mask is not None and not mask.any():
             return []
+        fast = scoring.scores_within(snap.searcher, query, snap.columns.live if mask is None else mask)
+        if fast is not None:  # BM25F in numpy, Whoosh's scores (scoring.py)
+            ranked = scoring.best_first(*fast, limit)
+            if mask is not None and (limit is None or len(ranked) < limit) and len(fast[0]) < int(mask.sum()):
+                rest = mask.copy()
+                rest[fast[0]] = False  # matches the ranking query missed: after, in index order
+                ranked += [(int(d), 0.0) for d in np.flatnonzero(rest)[: None if limit is None else limit - len(ranked)]]
+            return ranked
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
         # Within a mask every allowed match is scored: a limited collector behind the filter
         # can miss the best match (found by the reference model: top-1 gave a story scoring 4.28

@@ -33,6 +33,7 @@ from whoosh import query as wquery
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import TimeLimit
 
+from searcher.backend.whoosh import scoring
 from searcher.backend.whoosh.phrases import phrase_mask, posting_ids, segment_key
 from searcher.search import budget
 
@@ -409,11 +410,8 @@ def rank(searcher, query, mask: np.ndarray, days: np.ndarray, date_order, limit:
     others = other_words(query)
     ranked: list[tuple[int, float]] = []
     if others is not None:
-        allow = set(np.flatnonzero(mask).tolist())
-        hits = budgeted_search(searcher, others, allow, None) if allow else []
-        if hits:
-            docs = np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits))
-            scores = np.fromiter((s for _, s in hits), dtype=np.float64, count=len(hits))
+        docs, scores = _scored(searcher, others, mask)
+        if len(docs):
             day = days[docs].astype(np.float64)
             day[day < 0] = -np.inf
             order = np.lexsort((-day, -scores))
@@ -425,6 +423,19 @@ def rank(searcher, query, mask: np.ndarray, days: np.ndarray, date_order, limit:
     more = None if limit is None else limit - len(ranked)
     ranked += [(int(d), 0.0) for d in date_order(mask, more)]
     return ranked
+
+
+def _scored(searcher, query, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(docs, BM25F scores) of `query`'s matches within `mask`: in numpy (scoring.py), or by
+    Whoosh's scorer for a shape that module does not score."""
+    if not mask.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    fast = scoring.scores_within(searcher, query, mask)
+    if fast is not None:
+        return fast
+    hits = budgeted_search(searcher, query, set(np.flatnonzero(mask).tolist()), None)
+    return (np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits)),
+            np.fromiter((s for _, s in hits), dtype=np.float64, count=len(hits)))
 
 
 class _BudgetCollector(collectors.WrappingCollector):
