@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from searcher.settings import index_option
@@ -267,7 +269,7 @@ def rewrite_lines(result) -> list[str]:
     if result.corrected:
         lines.append(f"Showing results for {result.corrected.query}; "
                      f"search instead for {result.corrected.original} (--literal)")
-    for word, others in result.expanded.items():
+    for word, others in result.variants.items():
         lines.append(f"Also matching {', '.join(others)} for {word} (--literal for {word} only)")
     if result.relaxed:
         shown = " or ".join(result.relaxed.alternatives or [result.relaxed.query])
@@ -278,7 +280,7 @@ def rewrite_lines(result) -> list[str]:
 def _cost_note(result) -> str:
     """What a costly query cost: capped expansions and a cut time budget, on the count line."""
     notes = [f"{term} matched {info['words']} words, the {info['terms']} most frequent highlighted"
-             for term, info in result.expansions.items() if info.get("capped")]
+             for term, info in result.expanded.items() if info.get("capped")]
     if result.timed_out:
         notes.append("stopped at the time budget: partial results")
     return "; " + "; ".join(notes) if notes else ""
@@ -302,45 +304,51 @@ def stats(index_dir, as_json) -> None:
 
     figures = _engine_call(index_dir, "stats")
     if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=1))
         return
-    dates = figures["date_range"]
-    click.echo(f"index      {figures['index']} ({figures['generation']}, {figures['index_bytes'] / 1e6:.1f} MB)")
-    click.echo(f"built      {figures['built_at']}" + (f", updated {figures['updated_at']}" if figures["updated_at"] else ""))
-    click.echo(f"stories    {figures['stories']} from {figures['pages']} pages in {figures['files']} files")
-    click.echo(f"dates      {dates['first'] or '-'} to {dates['last'] or '-'} ({dates['undated']} undated)")
-    click.echo("sources    " + ", ".join(f"{s['value']} ({s['count']})" for s in figures["sources"]))
-    analyzer = figures.get("analyzer") or {}
-    if analyzer.get("rebuild"):
-        click.echo(f"analyzer   version {analyzer['version']}, older than this livesearch's {analyzer['current']}: "
+    dates = figures.date_range
+    click.echo(f"index      {figures.index} ({figures.generation}, {figures.index_bytes / 1e6:.1f} MB)")
+    click.echo(f"built      {figures.built_at}" + (f", updated {figures.updated_at}" if figures.updated_at else ""))
+    click.echo(f"stories    {figures.stories} from {figures.pages} pages in {figures.files} files")
+    click.echo(f"dates      {dates.first or '-'} to {dates.last or '-'} ({dates.undated} undated)")
+    click.echo("sources    " + ", ".join(f"{s.value} ({s.count})" for s in figures.sources))
+    analyzer = figures.analyzer
+    if analyzer.rebuild:
+        click.echo(f"analyzer   version {analyzer.version}, older than this livesearch's {analyzer.current}: "
                    f"searches work, but spelling families and compounds need `livesearch build` again")
-    for facet, values in figures["top"].items():
-        click.echo(f"{facet:<10} " + (", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"))
+    for facet, values in figures.top.items():
+        click.echo(f"{facet:<10} " + (", ".join(f"{v.value} ({v.count})" for v in values) or "-"))
 
 
 @main.command()
 @click.argument("query", required=False, default="")
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file, or into this folder as livesearch-<query>-<date>.<format> "
+                   "(the web export's name); standard output when not given.")
 @index_option
-def export(query, fmt, index_dir, **options) -> None:
-    """Print every matching story (no cap), one JSON object per line or as CSV."""
-    import csv
+def export(query, fmt, output, index_dir, **options) -> None:
+    """Print every matching story (no cap), one JSON object per line or as CSV (UTF-8 with the
+    BOM Excel needs, as the web export)."""
+    import contextlib
     import json
     import sys
+    from datetime import date
 
-    from searcher.search.export import csv_fields, csv_row
+    from searcher.search.export import csv_lines, export_filename
 
     req = _request(query, options)
     rows = _engine_call(index_dir, "export", req)
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(csv_fields())
-        for story in rows:
-            writer.writerow(csv_row(story))
-    else:
-        for story in rows:
-            sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
+    if output is not None and output.is_dir():
+        output = output / export_filename(req.q, date.today(), fmt)
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout if output is None else stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+        pieces = csv_lines(rows) if fmt == "csv" else (json.dumps(s, ensure_ascii=False) + "\n" for s in rows)
+        for piece in pieces:
+            out.write(piece)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
 
 
 # --- beyond matching: who appears with X, timelines, related stories (issue 17) ---

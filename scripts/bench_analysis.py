@@ -115,7 +115,7 @@ def main() -> None:
     engine = Engine(index)
     figures: dict = {"stories": args.stories}
     try:
-        reuse = engine.stats()["stories"] == args.stories
+        reuse = engine.stats().stories == args.stories
     except Exception:
         reuse = False
     if not reuse:

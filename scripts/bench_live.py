@@ -33,7 +33,7 @@ from searcher.search.engine import Engine  # noqa: E402
 def count(index_dir: Path) -> int:
     engine = Engine(index_dir)
     try:
-        return engine.stats()["stories"]
+        return engine.stats().stories
     finally:
         engine.close()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.backend import IndexWriter, open_store
-from searcher.backend.whoosh.store import MANIFEST_FORMAT, Fingerprint, FileEntry, file_key, unchanged
+from searcher.backend.manifest import MANIFEST_FORMAT, FileEntry, Fingerprint, file_key, unchanged
 from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
 from searcher.records import Problem, Story

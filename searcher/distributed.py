@@ -39,7 +39,7 @@ def connect(address: str):
 def segment_file(path: str) -> tuple[str, tuple[int, int, str], list, dict[tuple[str, str], Story], list[Problem]]:
     """Runs on a worker: one file's snapshots and stories (searcher.snapshots.read_snapshots;
     never raises: a bad file gives a problem)."""
-    from searcher.backend.whoosh.store import Fingerprint
+    from searcher.backend.manifest import Fingerprint
     from searcher.snapshots import read_snapshots
 
     try:

@@ -75,7 +75,7 @@ def test_an_empty_query_matches_every_story_and_pages_them(pair):
 
 def test_words_phrases_and_boolean_operators(pair):
     _, backend = pair
-    found = {backend.story(h.id)["headline"] for h in search(backend, q="grain").hits}
+    found = {backend.story(h.id).headline for h in search(backend, q="grain").hits}
     assert found == {"Drone strike on grain port", None}
     assert search(backend, q='"grain port"').total == 1
     assert search(backend, q="grain AND NOT drones").total == 1
@@ -113,9 +113,9 @@ def test_story_has_its_page_siblings_and_export_gives_every_match(pair):
     _, backend = pair
     middle = next(h for h in search(backend, q="sanctions").hits)
     story_json = backend.story(middle.id)
-    assert story_json["headline"] == "Ministers agree sanctions"
-    assert story_json["previous"]["headline"] == "Drone strike on grain port"
-    assert story_json["next"]["headline"] == "Containers reach Russian port"
+    assert story_json.headline == "Ministers agree sanctions"
+    assert story_json.previous.headline == "Drone strike on grain port"
+    assert story_json.next.headline == "Containers reach Russian port"
     assert backend.story("no-such-id") is None
     exported = list(backend.export(SearchRequest.from_params({"q": ["port"], "sort": ["oldest"]})))
     assert [s["headline"] for s in exported] == ["Drone strike on grain port", "Containers reach Russian port"]
@@ -125,8 +125,8 @@ def test_facet_values_and_stats(pair):
     _, backend = pair
     assert [v.value for v in backend.facet_values("country", prefix="nor")] == ["North Korea"]
     figures = backend.stats()
-    assert figures["stories"] == len(STORIES)
-    assert figures["date_range"]["undated"] == sum(1 for s in STORIES if not s[4])
+    assert figures.stories == len(STORIES)
+    assert figures.date_range.undated == sum(1 for s in STORIES if not s[4])
 
 
 def test_amend_deletes_by_file_and_adds_and_the_backend_sees_it_without_reopening(tmp_path):
@@ -334,8 +334,8 @@ def test_wire_copies_are_grouped_collapsed_and_listed_and_update_finds_earlier_c
         assert search(backend, q="odesa", collapse="false").total == 3
         assert all(h.copies == 0 for h in search(backend, q="odesa", collapse="false").hits)
         first = backend.story(collapsed.hits[0].id)
-        assert sorted(c["source"] for c in first["copies"]) == sorted(
-            f"{s}-news.example" for _, s, _, _ in WIRE[:3] if f"{s}-news.example" != first["source"])
+        assert sorted(c.source for c in first.copies) == sorted(
+            f"{s}-news.example" for _, s, _, _ in WIRE[:3] if f"{s}-news.example" != first.source)
         assert search(backend, q="moldova").hits[0].copies == 0
         assert search(backend, q="dredging").total == 2  # one outlet's formula is not wire copy
         with store.amend() as out:
@@ -343,8 +343,8 @@ def test_wire_copies_are_grouped_collapsed_and_listed_and_update_finds_earlier_c
             out.add(wire_story("w5.txt", "f", "Odesa reopens", [AGENCY, "More ships are expected."]), "/corpus/w5.txt")
         assert search(backend, q="odesa").total == 1 and search(backend, q="odesa").hits[0].copies == 3
         assert search(backend, q="odesa", collapse="false", per_page="1", page="4").total == 4
-        related = backend.related(first["id"])
-        assert not {c["id"] for c in first["copies"]} & {r.id for r in related.items}
+        related = backend.related(first.id)
+        assert not {c.id for c in first.copies} & {r.id for r in related.items}
 
 
 def test_amend_replaces_and_deletes_stories_by_id_and_lists_a_page(tmp_path):

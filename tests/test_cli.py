@@ -48,8 +48,8 @@ def test_search_json_has_the_api_shape(indexed):
     data = json.loads(result.output)
     assert data["total"] == 1
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
-                         "corrected", "relaxed", "expanded", "filter_notes", "latest_first_seen",
-                         "expansions", "timed_out", "undated"}
+                         "corrected", "relaxed", "variants", "filter_notes", "latest_first_seen",
+                         "expanded", "timed_out", "undated"}
     assert set(data["hits"][0]) == {
         "id", "headline", "snippet", "date", "date_basis", "source", "url",
         "people", "organizations", "places", "countries", "score", "title", "title_generated",
@@ -87,8 +87,29 @@ def test_export_jsonl_and_csv_give_every_match(indexed):
     _, ix = indexed
     lines = invoke("export", "--index", ix).output.splitlines()
     assert len(lines) == 8 and all(json.loads(line)["id"] for line in lines)
-    rows = list(csv.DictReader(io.StringIO(invoke("export", "ukraine", "--format", "csv", "--index", ix).output)))
+    text = invoke("export", "ukraine", "--format", "csv", "--index", ix).stdout
+    assert text.startswith("\ufeffid,")  # the BOM Excel needs, as the web export has
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == 3 and rows[0]["body"]
+
+
+def test_cli_csv_is_the_web_csv_byte_for_byte_and_both_are_named_after_query_and_date(indexed, tmp_path):
+    """One rule for the exported file (issue 16): the CLI writes what /api/search.csv sends,
+    BOM included, and `--output FOLDER` names it as the web download is named."""
+    from datetime import date
+
+    from webui.app import create_app
+
+    _, ix = indexed
+    response = create_app({"INDEX_DIR": ix}).test_client().get("/api/search.csv?q=Ukraine+war&sort=oldest")
+    name = f"livesearch-ukraine-war-{date.today().isoformat()}.csv"
+    assert f'filename="{name}"' in response.headers["Content-Disposition"]
+    result = invoke("export", "Ukraine war", "--sort", "oldest", "--format", "csv", "--output", tmp_path, "--index", ix)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes() == response.get_data()
+    assert response.get_data().startswith("\ufeff".encode())
+    jsonl = invoke("export", "--output", tmp_path / "all.jsonl", "--index", ix)
+    assert jsonl.exit_code == 0 and len((tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()) == 8
 
 
 @pytest.mark.parametrize("args, message, code", [

@@ -124,3 +124,104 @@ def test_day_headers_and_dated_clocks_in_other_languages():
     assert dated_clock("27.08.2024 • 12:31 Uhr") == (date(2024, 8, 27), (12, 31, None))
     assert dated_clock("mardi 27 août 2024 à 12h31") == (date(2024, 8, 27), (12, 31, None))
     assert dated_clock("martes 27 de agosto de 2024 a las 12:31") == (date(2024, 8, 27), (12, 31, None))
+
+
+# ---- precision: a day stated without a time stays a day (issue 16) -----------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from searcher.search.display import human_date  # noqa: E402
+
+_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2039, 12, 31))
+_DAY_ONLY = (lambda d: d.isoformat(), lambda d: d.strftime("%Y%m%d"), lambda d: f"{d.day} {d:%B %Y}",
+             lambda d: f"{d:%a, %d %b %Y}")
+
+
+@given(_DAYS, st.sampled_from(_DAY_ONLY), st.sampled_from(["markup", "stamp"]))
+def test_a_day_stated_without_a_time_is_never_given_midnight(day, form, where):
+    """`<time datetime="2024-04-27">` or a stamp `2024-04-27` is a day: its ISO value has no time
+    and it reads "27 Apr 2024", never "27 Apr 2024, 00:00" (a time nobody stated)."""
+    text = form(day)
+    evidence = Evidence(markup=text) if where == "markup" else Evidence(stamps=(text,))
+    found = _one(evidence)
+    if where == "stamp" and found is None:
+        return  # a stamp form the stamp reader does not take: nothing invented either
+    assert found == (day.isoformat(), "stated"), (text, found)
+    assert ":" not in human_date(found[0])
+
+
+@given(_DAYS, st.integers(0, 23), st.integers(0, 59), st.sampled_from(["", "Z", "+01:00"]))
+def test_a_stated_time_is_kept_even_at_midnight(day, hour, minute, zone):
+    text = f"{day.isoformat()}T{hour:02d}:{minute:02d}{zone}"
+    found = _one(Evidence(markup=text))
+    assert found is not None and found[0].startswith(f"{day.isoformat()}T{hour:02d}:{minute:02d}")
+    assert f"{hour:02d}:{minute:02d}" in human_date(found[0])
+
+
+# ---- day headers without a year, in the languages of the CLDR tables (issue 11) ----------------
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import assume, settings  # noqa: E402
+from profiles import examples  # noqa: E402
+
+from searcher.pipeline.dates import NAME_LOCALES, calendar_names, day_header  # noqa: E402
+
+
+def test_the_shipped_name_tables_are_what_the_cldr_gives():
+    """calendar_names.json is generated (scripts/make_calendar_names.py); it must not drift."""
+    pytest = __import__("pytest")
+    pytest.importorskip("babel", reason="babel (test extras) generates the tables")
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_calendar_names.py"
+    spec = importlib.util.spec_from_file_location("make_calendar_names", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert dates.CALENDAR_NAMES.read_text(encoding="utf-8") == module.generated_text(), \
+        "run python scripts/make_calendar_names.py"
+
+
+def test_yearless_day_headers_in_other_languages_take_the_year_as_english_ones_do():
+    page_day = date(2022, 10, 5)
+    # a weekday fixes the year: 3 October was a Monday in 2022
+    assert day_header("Montag, 3. Oktober").value == date(2022, 10, 3)
+    assert day_header("Montag, 3. Oktober").basis == "inferred"
+    assert day_header("lunes, 3 de octubre", anchor=page_day).value == date(2022, 10, 3)
+    assert day_header("понедельник, 3 октября", anchor=page_day).value == date(2022, 10, 3)
+    # no weekday: the page's date gives the year, as for `Oct. 18` in a story's text
+    assert day_header("3 octobre", anchor=page_day) == dates.Dating(date(2022, 10, 3), "inferred")
+    assert day_header("30 dicembre", anchor=date(2023, 1, 2)).value == date(2022, 12, 30)
+    assert day_header("3 octobre") is None  # no year, no weekday, no page date: never invented
+    assert day_header("3 oct", anchor=page_day) is None  # an abbreviation alone is too weak a sign
+    assert day_header("Montag 3 Oktober Abend", anchor=page_day) is None  # other words: not only a date
+    assert day_header("Dienstag, 24. September 2024").basis == "stated"
+
+
+_READ_LOCALES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "nb", "fi", "ro", "hu", "tr", "ru", "uk",
+                 "el", "cs", "sk", "sl", "ca", "id", "lt", "lv", "et", "bg")
+_PATTERNS = ("EEEE, d MMMM", "EEEE d MMMM", "d MMMM", "d. MMMM", "EEEE, d MMMM y", "d MMMM y")
+
+
+@settings(max_examples=examples(300, 3000))
+@given(st.dates(min_value=date(1995, 1, 1), max_value=date(2035, 12, 31)), st.sampled_from(NAME_LOCALES),
+       st.sampled_from(_PATTERNS), st.integers(0, 6))
+def test_a_day_header_written_by_the_cldr_reads_back_as_its_day_and_never_as_another(day, locale, pattern, late):
+    """Reference: Babel writes the day as that language writes it; the page is dated up to six
+    days later. The header reads back as that day in the listed languages, and in every
+    language it is never read as another day (ambiguous names give no date, not a wrong one)."""
+    babel_dates = __import__("pytest").importorskip("babel.dates", reason="babel (test extras) writes the dates")
+    text = babel_dates.format_date(day, pattern, locale=locale)
+    found = day_header(text, anchor=day + timedelta(days=late))
+    assert found is None or found.day == day, (text, found)
+    if locale in _READ_LOCALES:
+        assert found is not None, text
+
+
+def test_name_tables_hold_no_word_that_names_two_things():
+    names = calendar_names()
+    assert not set(names.months) & set(names.weekdays)
+    assert names.months["oktober"] == 10 and names.weekdays["montag"] == 0 and "listopad" not in names.months
+    assert len(NAME_LOCALES) >= 40

@@ -71,6 +71,42 @@ def test_dates_read_as_people_read_them_with_the_iso_value_and_basis(page, base_
     assert page.locator(".story-meta .basis").inner_text() == "stated"
 
 
+def test_a_day_stated_without_a_time_reads_as_a_day_on_page_story_cli_csv_and_json(tmp_path):
+    """`<time datetime="2023-03-14">` is a day: the ISO value stays `2023-03-14` and it reads
+    "14 Mar 2023" everywhere, never "14 Mar 2023, 00:00" (issue 16)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from livesearch.cli import main
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "tide-live.html").write_text(
+        "<html><head><title>Tide watch live</title></head><body>"
+        '<article id="p2"><h2>Sea wall repaired in Lowestoft</h2><time datetime="2023-03-14">Tuesday</time>'
+        "<p>Engineers repaired the sea wall in Lowestoft before the spring tide reached the town.</p></article>"
+        '<article id="p1"><h2>Spring tide warning for Lowestoft</h2><time datetime="2023-03-13T00:00+00:00">midnight</time>'
+        "<p>A spring tide warning was issued for Lowestoft at midnight as the sea wall was breached.</p></article>"
+        "</body></html>", encoding="utf-8")
+    folder = tmp_path / "ix"
+    index.build([pages], folder, progress=False, entities=False)
+    client = create_app(folder).test_client()
+    body = client.get("/?q=Lowestoft&sort=newest").get_data(as_text=True)
+    assert '<time datetime="2023-03-14">14 Mar 2023</time>' in body
+    assert '<time datetime="2023-03-13T00:00+00:00">13 Mar 2023, 00:00 GMT</time>' in body  # a stated midnight stays
+    hits = client.get("/api/search?q=Lowestoft&sort=newest").get_json()["hits"]
+    assert [h["date"] for h in hits] == ["2023-03-14", "2023-03-13T00:00+00:00"]
+    story = client.get(f"/stories/{hits[0]['id']}").get_data(as_text=True)
+    assert re.search(r'class="story-meta">\s*<time datetime="2023-03-14">14 Mar 2023</time>', story)
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/search.csv?q=sea+wall+repaired").get_data(as_text=True)[1:])))
+    assert [r["date"] for r in rows] == ["2023-03-14"]
+    out = CliRunner().invoke(main, ["search", "sea wall repaired", "--index", str(folder)]).output
+    assert "14 Mar 2023 (stated)" in out and "00:00" not in out
+    exported = CliRunner().invoke(main, ["export", "sea wall repaired", "--index", str(folder)]).stdout
+    assert json.loads(exported)["date"] == "2023-03-14"
+
+
 # ---- undated stories ----------------------------------------------------------------------
 
 def test_undated_stories_come_last_in_both_date_orders_and_are_counted(page, base_url):
@@ -203,13 +239,12 @@ def test_typing_while_a_search_runs_cancels_it(page, base_url):
 
 def test_original_link_goes_to_the_post_when_it_has_an_anchor():
     page_url = "https://coastledger.example/live/harbour-strike"
-    assert original_link({"url": page_url, "anchor": "post-3"}) == page_url + "#post-3"
-    assert original_link({"url": page_url, "permalink": page_url + "#p3", "anchor": "x"}) == page_url + "#p3"
-    assert original_link({"url": page_url}) == page_url
-    assert original_link({"url": "javascript:alert(1)", "anchor": "a"}) is None
-    assert original_link({"url": page_url, "anchor": "12345"}) == page_url  # a data-post-id, not an id
-    assert original_link({"url": page_url, "anchor": page_url + "/p/9"}) == page_url + "/p/9"  # a permalink
-    assert original_link({"url": page_url, "anchor": None}) == page_url
+    assert original_link(page_url, "post-3") == page_url + "#post-3"
+    assert original_link(page_url + "#top", "x") == page_url + "#top"
+    assert original_link(page_url, None) == page_url
+    assert original_link("javascript:alert(1)", "a") is None
+    assert original_link(page_url, "12345") == page_url  # a data-post-id, not an id
+    assert original_link(page_url, page_url + "/p/9") == page_url + "/p/9"  # a permalink
 
 
 def test_story_page_links_the_post_on_the_original_page(page, base_url):

@@ -134,12 +134,12 @@ def test_request_parameters_round_trip():
 def test_story_has_all_fields_and_its_neighbours(engine):
     hit = run(engine, q="germany").hits[0]
     story = engine.story(hit.id)
-    assert story["body"] == [
+    assert story.body == [
         "Olaf Scholz told the Bundestag in Berlin that Germany would send more air defence systems to Ukraine."
     ]
-    assert story["source"] == "daily-example.co.uk" and story["date_basis"] == "stated"
-    assert story["previous"]["headline"] == "Kyiv braces for new strikes"
-    assert story["next"]["headline"] == "Wheat prices climb in Chicago"
+    assert story.source == "daily-example.co.uk" and story.date_basis == "stated"
+    assert story.previous.headline == "Kyiv braces for new strikes"
+    assert story.next.headline == "Wheat prices climb in Chicago"
     assert engine.story("0000000000000000") is None
 
 
@@ -159,9 +159,9 @@ def test_export_streams_every_match_in_order(engine):
 
 def test_stats(engine):
     figures = engine.stats()
-    assert (figures["stories"], figures["pages"], figures["files"]) == (8, 3, 3)
-    assert figures["date_range"]["first"] == "2022-03-02"
-    assert figures["sources"][0] == {"value": "example-news.com", "count": 5}
+    assert (figures.stories, figures.pages, figures.files) == (8, 3, 3)
+    assert figures.date_range.first == "2022-03-02"
+    assert figures.to_json()["sources"][0] == {"value": "example-news.com", "count": 5}
 
 
 def test_missing_index_says_what_to_run(tmp_path):

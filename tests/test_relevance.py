@@ -52,7 +52,7 @@ def evaluate(index_dir: Path) -> list[dict]:
                 "ok": rank is not None and rank <= item["k"],
                 "did": (f"corrected to {result.corrected.query!r}" if result.corrected else "")
                 + (f" relaxed to {result.relaxed.alternatives!r}" if result.relaxed else "")
-                + (f" variants {result.expanded!r}" if result.expanded else ""),
+                + (f" variants {result.variants!r}" if result.variants else ""),
             })
     finally:
         engine.close()

@@ -264,6 +264,36 @@ def test_a_page_cut_in_its_last_post_keeps_the_title_and_first_words():
     assert stories[-1].body == ["The harbour master, who took the post in"]
 
 
+def test_a_page_cut_in_an_untitled_last_post_keeps_its_first_words():
+    """The cut words look like a title with no text under it; after the post's own stamp (or
+    clock, or rule) at the end of the page they are the untitled post's body, not lost."""
+    head = _THREE_POSTS.format(stamp="Updated 3 March 2025")
+    for opener, cut in (("Updated 3 March 2025", "Divers searched the harbour for"),
+                        ("* * *", "Divers searched the harbour for"),
+                        ("", "16:05 GMT – Divers searched the harbour for")):
+        stories = _text_page(head + f"\n{opener}\n{cut}")
+        assert len(stories) == 4, (opener, [s.headline for s in stories])
+        assert (stories[-1].headline, stories[-1].body) == (None, ["Divers searched the harbour for"]), opener
+    listed = _text_page(head + "\nMost viewed\nFerry fares rise again in Marlow")  # a link list is not a post
+    assert [s.headline for s in listed][-1] == "New bridge opens to cyclists"
+
+
+def test_day_headers_without_a_year_in_other_languages_date_the_posts_under_them():
+    from datetime import datetime
+
+    text = ("Montag, 3. Oktober\n\n12.31 Uhr: Fähre läuft wieder aus\nDie Fähre nach Norden fährt seit dem Mittag wieder.\n\n"
+            "Sonntag, 2. Oktober\n\n09.05 Uhr: Sturm legt Hafen lahm\nDer Sturm hat den Hafen am Morgen geschlossen.\n")
+    stories = segment_page(Page(origin="mem", source="x", text=text))
+    assert [(s.headline, s.date, s.date_basis) for s in stories] == [
+        ("Fähre läuft wieder aus", "2022-10-03T12:31", "inferred"), ("Sturm legt Hafen lahm", "2022-10-02T09:05", "inferred")]
+    french = ("3 octobre\n\nLe port rouvre\nLe port a rouvert ses portes ce matin après la tempête.\n\n"
+              "2 octobre\n\nLa tempête ferme le port\nLa tempête a fermé le port pendant la nuit.\n")
+    dated = segment_page(Page(origin="mem", source="x", text=french, reference_date=datetime(2023, 10, 4)))
+    assert [(s.headline, s.date) for s in dated] == [("Le port rouvre", "2023-10-03"), ("La tempête ferme le port", "2023-10-02")]
+    undated = segment_page(Page(origin="mem", source="x", text=french))  # no page date: no year to give
+    assert [s.headline for s in undated] == ["Le port rouvre", "La tempête ferme le port"]
+
+
 def test_segment_warns_when_one_story_holds_a_long_page(tmp_path):
     from click.testing import CliRunner
 

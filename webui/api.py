@@ -6,12 +6,7 @@ CLI share one parser and one set of error messages.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
 from datetime import date
 from urllib.parse import quote
 
@@ -27,7 +22,7 @@ from searcher.search.explore import (
     CooccurrenceRequest,
     TimelineRequest,
 )
-from searcher.search.export import CSV_BOM, csv_fields, csv_row
+from searcher.search.export import csv_lines, export_filename
 from searcher.search.request import SearchRequest
 from webui import feed
 from webui.engine import engine, run_search
@@ -57,33 +52,12 @@ def search_csv():
     stories = iter(engine().export(req))
     first = next(stories, None)  # so a bad request still fails with a 400, before streaming
     rows = stories if first is None else itertools.chain([first], stories)
-    name = csv_filename(req.q, date.today())
+    name = export_filename(req.q, date.today())
     return Response(
-        stream_with_context(_csv_lines(rows)),
+        stream_with_context(csv_lines(rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"; filename*=UTF-8\'\'{quote(name)}'},
     )
-
-
-def csv_filename(q: str, day: date) -> str:
-    """`livesearch-gas-storage-2024-05-01.csv`: the query's words (ASCII, at most 60 characters)
-    and the day of the export; `livesearch-all-…` for no query."""
-    ascii_text = unicodedata.normalize("NFKD", q).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-") or "all"
-    return f"livesearch-{slug}-{day.isoformat()}.csv"
-
-
-def _csv_lines(stories: Iterable[dict]) -> Iterator[str]:
-    yield CSV_BOM
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_fields())
-    for story in stories:
-        writer.writerow(csv_row(story))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
 
 
 @blueprint.get("/search.atom")
@@ -101,7 +75,7 @@ def story(story_id: str):
     found = engine().story(story_id)
     if found is None:
         abort(404, description=f"No story with id {story_id!r}.")
-    return jsonify(found)
+    return jsonify(found.to_json())
 
 
 @blueprint.get("/stories/<story_id>/related")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+
 from searcher import registry
-from searcher.search import explore
+from searcher.search import explore, results
 from searcher.search.request import MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, UNDATED
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -36,6 +40,52 @@ def _object(properties: dict, *, extra: bool = False) -> dict:
         "properties": properties,
         "additionalProperties": extra,
     }
+
+
+# ---- schemas derived from the records of searcher/search/results.py ---------------------------
+
+_SCALARS = {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"}, bool: {"type": "boolean"}}
+
+
+def schema_of(cls) -> dict:
+    """The JSON schema of a record's `to_json()`: one property per field, typed from its
+    annotation, described by its `description`/`schema` metadata; story facets (the registry's)
+    are flat properties, as the record's JSON has them. One definition of the shape: a field
+    added to the record appears here, and the API tests validate real answers against it."""
+    hints = typing.get_type_hints(cls)
+    properties: dict = {}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("flat_facets"):
+            properties.update({name: STRING_LIST for name in _story_facets()})
+            continue
+        schema = dict(_type_schema(hints[f.name]))
+        schema.update(f.metadata.get("schema", {}))
+        if f.metadata.get("description"):
+            schema["description"] = f.metadata["description"]
+        properties[f.name] = schema
+    doc = cls.__doc__ or ""
+    described = doc and not doc.startswith(f"{cls.__name__}(")  # dataclass's own signature text
+    return {**_object(properties), **({"description": " ".join(doc.split("\n\n")[0].split())} if described else {})}
+
+
+def _type_schema(hint) -> dict:
+    """`str | None` -> ["string", "null"]; `list[X]`; `dict[str, X]`; a record -> its object."""
+    args = typing.get_args(hint)
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        (inner,) = [a for a in args if a is not type(None)]
+        schema = _type_schema(inner)
+        if set(schema) == {"type"}:
+            return {"type": [schema["type"], "null"]}
+        return {"oneOf": [{"type": "null"}, schema]}
+    if typing.get_origin(hint) is list:
+        return {"type": "array", "items": _type_schema(args[0])}
+    if typing.get_origin(hint) is dict:
+        return {"type": "object", "additionalProperties": _type_schema(args[1])}
+    if dataclasses.is_dataclass(hint):
+        return schema_of(hint)
+    raise TypeError(f"no JSON schema for {hint!r}: add it to webui/openapi.py _type_schema")
 
 
 def _search_parameters() -> list[dict]:
@@ -135,12 +185,12 @@ def _schemas() -> dict:
         "relaxed": {"oneOf": [{"type": "null"}, _ref("Relaxation")],
                     "description": "Set when no story had every word and stories with most of them are shown "
                                    "(\"No story has all of …\")."},
-        "expanded": {"type": "object", "additionalProperties": STRING_LIST,
+        "variants": {"type": "object", "additionalProperties": STRING_LIST,
                      "description": "Query words that also matched other spellings of a name (Kiev: [Kyiv])."},
         "filter_notes": {"type": "array", "items": _ref("FilterNote"),
                          "description": "Filter values read as an indexed value (country=UK -> United Kingdom) "
                                         "or matching no value, with the closest known ones."},
-        "expansions": {
+        "expanded": {
             "type": "object",
             "description": "Each prefix, wildcard, fuzzy or range term of the query, as the index saw it "
                            "(\"co*\", \"zelenski~2\"): `words` index words it matched (all of them are "
@@ -183,38 +233,7 @@ def _schemas() -> dict:
         "did_you_mean": STRING_LIST,
         "message": {"type": "string"},
     })
-    neighbour = {"oneOf": [{"type": "null"}, {
-        "type": "object", "required": ["id", "headline"],
-        "properties": {"id": {"type": "string"}, "headline": NULLABLE_STRING, **TITLE_FIELDS},
-    }]}
-    story = {
-        "type": "object",
-        "required": ["id", "headline", "body", "date", "date_basis", "source", "url", *_story_facets(),
-                     "previous", "next"],
-        "properties": {
-            "id": {"type": "string"},
-            "headline": NULLABLE_STRING,
-            **TITLE_FIELDS,
-            "body": STRING_LIST,
-            "date": NULLABLE_STRING,
-            "date_basis": {"type": "string", "enum": ["stated", "inferred", "page", "none"]},
-            "source": {"type": "string"},
-            "url": NULLABLE_STRING,
-            "page_title": NULLABLE_STRING,
-            "anchor": {**NULLABLE_STRING, "description": "The post's element id or permalink fragment on its page, "
-                                                        "when the markup gives one (the page links `url#anchor`)."},
-            "position": {"type": "integer", "minimum": 0},
-            "origin": {"type": ["string", "null"], "pattern": r"^[^/\\]*$",
-                       "description": "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path."},
-            **entities,
-            **snapshot_times,
-            "previous": neighbour,
-            "next": neighbour,
-            "copies": {"type": "array", "description": "Wire copies: the same text printed by other outlets.",
-                       "items": _object({"id": {"type": "string"}, "headline": NULLABLE_STRING,
-                                         "source": {"type": "string"}, "date": NULLABLE_STRING})},
-        },
-    }
+    story = schema_of(results.StoryView)
     facet_values = _object({
         "facet": {"type": "string", "enum": _facet_names()},
         "prefix": {"type": "string"},
@@ -284,6 +303,7 @@ def _schemas() -> dict:
         "FacetValue": facet_value, "DateBucket": date_bucket, "Hit": hit, "Facets": facets,
         "SearchResponse": search_response, "Correction": correction, "Relaxation": relaxation,
         "FilterNote": filter_note, "Story": story, "FacetValues": facet_values, "Error": error,
+        "IndexStats": schema_of(results.IndexStats),
     }
 
 

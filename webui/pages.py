@@ -65,15 +65,15 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return display.plural(count, one, many)
 
 
-@blueprint.app_template_filter("original_link")
-def original_link(story: dict) -> str | None:
-    """The post itself on its page when the markup gave it an anchor (an element id, a permalink
-    fragment, or a permalink URL), else the page."""
-    page = web_url(story.get("permalink")) or web_url(story.get("url"))
-    anchor = (story.get("anchor") or "").strip()
+@blueprint.app_template_global("original_link")
+def original_link(url: str | None, anchor: str | None) -> str | None:
+    """The post itself on its page when the markup gave it an anchor (an element id, or a
+    permalink URL), else the page."""
+    page = web_url(url)
+    anchor = (anchor or "").strip()
     if web_url(anchor):
         return anchor  # JSON-LD gives some posts a whole permalink
-    if page and not story.get("permalink") and "#" not in page and LINKABLE_ANCHOR.fullmatch(anchor):
+    if page and "#" not in page and LINKABLE_ANCHOR.fullmatch(anchor):
         return f"{page}#{quote(anchor, safe=':-._~')}"
     return page
 

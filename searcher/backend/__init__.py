@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from searcher.backend.manifest import Manifest
 from searcher.records import Story
 from searcher.search.explore import (
     CooccurrenceRequest,
@@ -26,7 +27,7 @@ from searcher.search.explore import (
     TimelineResult,
 )
 from searcher.search.request import SearchRequest
-from searcher.search.results import FacetValue, SearchResult
+from searcher.search.results import FacetValue, IndexStats, SearchResult, StoryView
 
 
 @runtime_checkable
@@ -38,8 +39,8 @@ class SearchBackend(Protocol):
     def search(self, req: SearchRequest) -> SearchResult:
         """Match, rank (relevance or date, undated last), page, count facets and dates, highlight."""
 
-    def story(self, story_id: str) -> dict | None:
-        """One story's JSON with `previous`/`next` links to its page siblings, or None."""
+    def story(self, story_id: str) -> StoryView | None:
+        """One story with `previous`/`next` links to its page siblings and its wire copies, or None."""
 
     def facet_values(
         self, name: str, prefix: str = "", req: SearchRequest | None = None, limit: int = 50
@@ -49,7 +50,7 @@ class SearchBackend(Protocol):
     def export(self, req: SearchRequest) -> Iterator[dict]:
         """Every match of `req` in its order, as story JSON; raises before yielding on a bad request."""
 
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         """Counts, date range and top values of the whole index."""
 
     def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:
@@ -69,7 +70,7 @@ class SearchBackend(Protocol):
 class IndexWriter(Protocol):
     """One run's writes, made visible together when the run's block completes."""
 
-    manifest: object  # per input file: fingerprint and counts, for `update` (store-specific)
+    manifest: Manifest  # per input file: fingerprint, counts and snapshots, for `update` (manifest.py)
     aliases: dict | None  # the entity alias table to store with the index (searcher.enrich.resolve)
 
     def known_aliases(self) -> dict:

@@ -8,9 +8,12 @@ these holds the story stays undated: a wrong date misleads a search more than a 
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
@@ -88,6 +91,22 @@ def parse_iso(text: str | None) -> datetime | None:
             return dateutil_parser.parse(str(text).strip())
         except (ValueError, OverflowError):
             return None
+
+
+# A time of day in a machine-readable timestamp: `T10:57`, `10:57`, `10.57`, `10am`, `T1057`.
+_HAS_CLOCK = re.compile(r"T\d\d|\d[:.]\d\d|\d\s*[ap]\.?m\b", re.I)
+
+
+def parse_stated(text: str | None) -> date | datetime | None:
+    """A timestamp at the precision it was given: `2024-04-27` is a day (a `date`), not midnight.
+
+    The precision is the date's provenance as much as its basis: a page that states only the
+    day must read "27 Apr 2024" on the page, the story view, the CLI and in the CSV, never
+    "27 Apr 2024, 00:00", a time nobody stated (issue 16)."""
+    when = parse_iso(text)
+    if when is None or _HAS_CLOCK.search(str(text)):
+        return when
+    return when.date()
 
 
 def parse_clock(text: str) -> tuple[int, int, str | None] | None:
@@ -171,70 +190,139 @@ def _calendar_date(match: re.Match, anchor: date | None, today: date) -> Dating 
     return None
 
 
-def day_header(line: str, today: date | None = None, dayfirst: bool = True) -> Dating | None:
+def day_header(line: str, today: date | None = None, dayfirst: bool = True, anchor: date | None = None) -> Dating | None:
     """A line that is only a date (`March 23, 2022`, `Friday, October 13`, `Dienstag, 27. August
-    2024`, `27.08.2024`): a day header. `dayfirst` reads an all-number date (see `numeric_order`)."""
+    2024`, `Montag, 3. Oktober`, `27.08.2024`): a day header. `dayfirst` reads an all-number date
+    (see `numeric_order`).
+
+    Without a year, in any language: a weekday fixes the year (the nearest one in which the day
+    falls on it, before the page's date or today); else the page's date (`anchor`) gives it, as
+    for `Oct. 18` in a story's text; with neither the line is no header (never invented)."""
     text = line.strip().rstrip(".:")
+    if len(text) > 60:
+        return None
     match = _CALENDAR.fullmatch(text)
     if not match:
         iso = _ISO.fullmatch(text)
         if iso:
             return Dating(date.fromisoformat(iso["iso"]), "stated")
-        if len(text) > 60 or not _HAS_YEAR.search(text):
+        if not _DAY_NUMBER.search(text):  # most lines: no day of the month, no date (cheap test first)
             return None
-        return foreign_day(text) or numeric_day(text, dayfirst)
-    if not (match["y1"] or match["y2"] or match["wd"]):
+        return foreign_day(text, anchor, today) or (numeric_day(text, dayfirst) if _HAS_YEAR.search(text) else None)
+    if not (match["y1"] or match["y2"] or match["wd"] or anchor):
         return None
-    return _calendar_date(match, None, today or date.today())
+    return _calendar_date(match, anchor, today or date.today())
 
 
-# Month and weekday names of the languages live blogs are most often written in besides
-# English (German, French, Spanish, Italian, Dutch, Portuguese), for day headers and stamps.
-_FOREIGN_MONTHS = {
-    1: "januar jänner janvier enero gennaio januari janeiro jan",
-    2: "februar février fevrier febrero febbraio februari fevereiro feb",
-    3: "märz maerz mars marzo maart março marco mär",
-    4: "april avril abril aprile apr",
-    5: "mai mayo maggio mei maio",
-    6: "juni juin junio giugno junho",
-    7: "juli juillet julio luglio julho",
-    8: "august août aout agosto augustus aug",
-    9: "september septembre septiembre setiembre settembre setembro sept sep",
-    10: "oktober octobre octubre ottobre outubro okt oct",
-    11: "november novembre noviembre novembro nov",
-    12: "dezember décembre decembre diciembre dicembre december dezembro dez dec",
-}
-_MONTH_WORDS = {word: month for month, words in _FOREIGN_MONTHS.items() for word in words.split()}
-_WEEKDAY_WORDS = set(
-    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag lundi mardi mercredi jeudi vendredi "
-    "samedi dimanche lunes martes miércoles miercoles jueves viernes sábado sabado domingo lunedì martedì "
-    "mercoledì giovedì venerdì lunedi martedi mercoledi giovedi venerdi domenica maandag dinsdag woensdag "
-    "donderdag vrijdag zaterdag zondag segunda terça terca quarta quinta sexta feira".split())
+# Month and weekday names of the languages live blogs are written in, as the Unicode CLDR gives
+# them: wide and abbreviated, in running text ("3. Oktober", genitive "3 октября") and alone
+# ("Oktober"), for NAME_LOCALES. scripts/make_calendar_names.py writes them from Babel into
+# calendar_names.json (tests/test_dates.py checks the file is what Babel gives): read at run
+# time, Babel's locale data cost 0.4 s to load and left 34,000 objects for every garbage
+# collection to walk, which slowed segmenting by a fifth. A word that names two months (Czech
+# `listopad` is November, Croatian October) or a month and a weekday decides nothing.
+NAME_LOCALES = ("en de fr es it nl pt pl cs sk sv da nb nn fi ro hu tr ru uk el hr sr bs sl ca gl eu id ms "
+                "lt lv et sq bg mk is ga cy mt af sw tl az").split()
+MIN_NAME_CHARS = 3  # `ma`, `di`, `do` are weekday abbreviations and common words
+CALENDAR_NAMES = Path(__file__).with_name("calendar_names.json")
+
+
+@dataclass(frozen=True)
+class CalendarNames:
+    months: dict[str, int]  # word -> 1..12
+    full_months: frozenset[str]  # wide names: a date with neither year nor weekday needs one
+    weekdays: dict[str, int]  # word -> 0 (Monday) .. 6
+    fillers: frozenset[str]  # words of names that decide nothing (`feira` of `segunda-feira`)
+
+    def to_json(self) -> dict:
+        return {"locales": NAME_LOCALES, "months": dict(sorted(self.months.items())),
+                "full_months": sorted(self.full_months), "weekdays": dict(sorted(self.weekdays.items())),
+                "fillers": sorted(self.fillers)}
+
+
+@functools.cache
+def calendar_names() -> CalendarNames:
+    """The month and weekday words of NAME_LOCALES (calendar_names.json)."""
+    data = json.loads(CALENDAR_NAMES.read_text(encoding="utf-8"))
+    return CalendarNames(data["months"], frozenset(data["full_months"]), data["weekdays"], frozenset(data["fillers"]))
+
+
+def names_from_cldr(localized: dict[str, tuple[dict, dict]]) -> CalendarNames:
+    """The tables from each locale's (months, days) CLDR names, as Babel's `Locale.months` and
+    `Locale.days` give them: {context: {width: {number: name}}}."""
+    months: dict[str, set[int]] = {}
+    full: set[str] = set()
+    days: dict[str, set[int]] = {word: {i} for i, word in enumerate(WEEKDAYS)}
+    fillers: set[str] = set()
+    for month_names, day_names in localized.values():
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in month_names[context][width].items():
+                    for word in _name_words(name, fillers):
+                        months.setdefault(word, set()).add(number)
+                        if width == "wide":
+                            full.add(word)
+                for number, name in day_names[context][width].items():
+                    for word in _name_words(name, fillers):
+                        days.setdefault(word, set()).add(number)
+    clear_months = {w: next(iter(n)) for w, n in months.items() if len(n) == 1 and w not in days}
+    clear_days = {w: next(iter(n)) for w, n in days.items() if len(n) == 1 and w not in months}
+    fillers |= (set(months) - set(clear_months)) | (set(days) - set(clear_days))
+    return CalendarNames(clear_months, frozenset(full & set(clear_months)), clear_days, frozenset(fillers))
+
+
+def _name_words(name: str, fillers: set[str]) -> list[str]:
+    """The words of a CLDR name that may decide a date (`Okt.` -> `okt`). A name of several
+    words (`segunda-feira`, `Dydd Mercher`) lends each of them, and all of them are allowed in a
+    date line as fillers; a shared one (`feira`) ends up deciding nothing."""
+    words = re.findall(r"[^\W\d_]+", name.lower())
+    if len(words) > 1:
+        fillers.update(words)
+    return [w for w in words if len(w) >= MIN_NAME_CHARS]
+
+
 _DATE_JUMP = {"de", "del", "di", "le", "la", "den", "der", "am", "op", "em", "el", "y", "à", "a", "um", "at", "las", "alle",
-              "om", "às", "uhr", "h"}
+              "om", "às", "uhr", "h", "d", "of", "the", "du", "dne", "og"}
 _WORDED_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+{_DAY},\s+{_YEAR}")
+_DAY_NUMBER = re.compile(r"(?<!\d)(?:[12]\d|3[01]|0?[1-9])(?!\d)")
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)")
 
 
-def foreign_day(text: str) -> Dating | None:
-    """A line of only a weekday, day, month name and year in one of the languages above."""
+def foreign_day(text: str, anchor: date | None = None, today: date | None = None) -> Dating | None:
+    """A line of only a day, a month name and perhaps a weekday and a year, in any language of
+    NAME_LOCALES: `Dienstag, 24. September 2024`, `Montag, 3. Oktober`, `3 octobre` (see
+    `day_header` for the year when none is written)."""
     tokens = re.findall(r"[^\W\d_]+|\d+", text.lower())
-    months = [_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS]
-    numbers = [t for t in tokens if t.isdigit()]
-    if len(months) != 1 or len(numbers) != 2 or len(tokens) > 9:
+    if len(tokens) > 9:
         return None
-    if any(not t.isdigit() and t not in _MONTH_WORDS and t not in _WEEKDAY_WORDS and t not in _DATE_JUMP
-           and t not in WEEKDAYS for t in tokens):
+    names = calendar_names()
+    months = [t for t in tokens if t in names.months]
+    weekdays = [names.weekdays[t] for t in tokens if t in names.weekdays]
+    numbers = [t for t in tokens if t.isdigit()]
+    if len(months) != 1 or len(weekdays) > 1 or any(
+            not t.isdigit() and t not in names.months and t not in names.weekdays and t not in _DATE_JUMP
+            and t not in names.fillers for t in tokens):
         return None
     years = [int(n) for n in numbers if len(n) == 4]
     days = [int(n) for n in numbers if len(n) <= 2]
-    if len(years) != 1 or len(days) != 1:
+    if len(days) != 1 or len(years) > 1 or len(years) + len(days) != len(numbers):
         return None
+    month, day = names.months[months[0]], days[0]
     try:
-        return Dating(date(years[0], months[0], days[0]), "stated")
+        if years:
+            return Dating(date(years[0], month, day), "stated")
+        if weekdays:
+            year = _year_for(month, day, weekdays[0], anchor or today or date.today())
+            return Dating(date(year, month, day), "inferred") if year else None
+        if anchor and months[0] in names.full_months:
+            candidate = date(anchor.year, month, day)
+            if candidate > anchor + timedelta(days=7):  # `31 décembre` read in January
+                candidate = date(anchor.year - 1, month, day)
+            return Dating(candidate, "inferred")
     except ValueError:
         return None
+    return None
 
 
 def numeric_day(text: str, dayfirst: bool = True) -> Dating | None:
@@ -243,7 +331,7 @@ def numeric_day(text: str, dayfirst: bool = True) -> Dating | None:
     if not match:
         return None
     rest = (text[: match.start()] + text[match.end():]).strip(" ,.").lower()
-    if rest and not all(w in _WEEKDAY_WORDS or w in WEEKDAYS or w[:3] in _MONTHS for w in re.findall(r"[^\W\d_]+", rest)):
+    if rest and not all(w in calendar_names().weekdays or w[:3] in _MONTHS for w in re.findall(r"[^\W\d_]+", rest)):
         return None
     if re.sub(r"[^\W\d_]+|[\s,.]", "", rest):
         return None
@@ -316,7 +404,7 @@ def stamp_date(text: str, reference: datetime | None, today: date | None = None,
         return Dating(reference.date() - timedelta(days=text.lower() == "yesterday"), "inferred") if reference else None
     iso = _ISO.search(text)
     if iso:
-        stamp = parse_iso(iso.group())
+        stamp = parse_stated(iso.group())
         return Dating(stamp, "stated") if stamp else None
     match = _CALENDAR.search(text)
     if match:
@@ -383,6 +471,7 @@ class Evidence:
 
     markup: str | None = None  # `<time datetime>` / JSON-LD time
     day: date | None = None  # day header in force above the entry
+    day_basis: str = "stated"  # `inferred` when that header wrote no year
     clock: tuple[int, int, str | None] | None = None  # the entry's time stamp
     stamps: tuple[str, ...] = ()  # `Updated ...` texts
     lead: str = ""  # headline and first paragraph
@@ -428,11 +517,11 @@ def _between_same_day(found: list[Dating | None]) -> list[Dating | None]:
 
 def _own_date(story: Evidence, reference: datetime | None, ref_day: date | None, today: date,
               dayfirst: bool = True) -> Dating | None:
-    marked = parse_iso(story.markup)
+    marked = parse_stated(story.markup)
     if marked:
         return Dating(marked, "stated")
     if story.day:
-        return with_clock(story.day, story.clock, "stated") if story.clock else Dating(story.day, "stated")
+        return with_clock(story.day, story.clock, story.day_basis) if story.clock else Dating(story.day, story.day_basis)
     for stamp in story.stamps:
         dated = stamp_date(stamp, reference, today, dayfirst)
         if dated:

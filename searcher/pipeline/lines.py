@@ -105,6 +105,7 @@ class Line:
     evidence: str
     when: str | None = None  # a stamp's date text
     day: date | None = None  # a day header's (or dated clock's) day
+    day_basis: str = "stated"  # `inferred` when the header has no year (`Montag, 3. Oktober`)
     clock: tuple[int, int, str | None] | None = None
     rest: str | None = None  # the headline or prose after a clock prefix or number
     held: bool = False  # between two copies of a headline: its stamps go to the second copy
@@ -119,6 +120,7 @@ class Entry:
     body: list[str] = field(default_factory=list)
     stamps: list[str] = field(default_factory=list)
     day: date | None = None
+    day_basis: str = "stated"
     clock: tuple[int, int, str | None] | None = None
     markup: str | None = None
     lines: list[int] = field(default_factory=list)  # indices of the page lines it holds
@@ -188,7 +190,8 @@ def promo_kind(line: str) -> str | None:
     return None
 
 
-def label_line(index: int, raw: str, page_title: str = "", hint: str | None = None, dayfirst: bool = True) -> Line:
+def label_line(index: int, raw: str, page_title: str = "", hint: str | None = None, dayfirst: bool = True,
+               anchor: date | None = None) -> Line:
     """One line's kind from its own shape (page-level passes refine it in `label_lines`)."""
     line = raw.strip()
     if not line:
@@ -198,7 +201,7 @@ def label_line(index: int, raw: str, page_title: str = "", hint: str | None = No
     if hint == "link":
         return Line(index, line, "navigation", "the whole block is a link")
     if len(line) <= MAX_HEADLINE_CHARS:
-        shaped = _short_line(index, line, dayfirst)
+        shaped = _short_line(index, line, dayfirst, anchor)
         if shaped:
             return shaped
     kind = promo_kind(line) if len(line) <= MAX_HEADLINE_CHARS else None
@@ -210,7 +213,7 @@ def label_line(index: int, raw: str, page_title: str = "", hint: str | None = No
     return _story_line(index, line, hint)
 
 
-def _short_line(index: int, line: str, dayfirst: bool = True) -> Line | None:
+def _short_line(index: int, line: str, dayfirst: bool = True, anchor: date | None = None) -> Line | None:
     stamp = _STAMP.match(line)
     if stamp:
         if stamp["kind"].lower() == "last updated":
@@ -218,9 +221,9 @@ def _short_line(index: int, line: str, dayfirst: bool = True) -> Line | None:
         return Line(index, line, "stamp", f"`{stamp['kind']}` stamp", when=stamp["when"])
     if _AGO_LINE.match(line):
         return Line(index, line, "stamp", "`... ago` stamp", when=line)
-    header = dates.day_header(line, dayfirst=dayfirst)
+    header = dates.day_header(line, dayfirst=dayfirst, anchor=anchor)
     if header:
-        return Line(index, line, "day_header", "a line that is only a date", day=header.day)
+        return Line(index, line, "day_header", "a line that is only a date", day=header.day, day_basis=header.basis)
     if _SEPARATOR.match(line):
         return Line(index, line, "separator", "a rule of symbols")
     if _MORE.match(line):
@@ -259,12 +262,14 @@ def _story_line(index: int, line: str, hint: str | None) -> Line:
 
 
 def label_lines(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
-                ticker: bool = False, language: str | None = None, dayfirst: bool | None = None) -> list[Line]:
+                ticker: bool = False, language: str | None = None, dayfirst: bool | None = None,
+                anchor: date | None = None) -> list[Line]:
     """Every line with exactly one kind; `ticker` drops what stands before the first clock post;
-    all-number dates are read day or month first as the whole page (and its language) says."""
+    all-number dates are read day or month first as the whole page (and its language) says;
+    `anchor`, the page's own date, gives day headers without a year theirs."""
     title = (page_title or "").strip().lower()
     dayfirst = dates.numeric_order(lines, language) if dayfirst is None else dayfirst
-    labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst) for i, raw in enumerate(lines)]
+    labelled = [label_line(i, raw, title, hints[i] if hints else None, dayfirst, anchor) for i, raw in enumerate(lines)]
     for line in labelled if hints else []:
         line.hint = hints[line.index] or "paragraph"
     _live_title(labelled)
@@ -413,16 +418,17 @@ class _Assembler:
         self.entries: list[Entry] = []
         self.current: Entry | None = None
         self.day: date | None = None
+        self.day_basis = "stated"
         self.pending: list[str] = []  # stamps seen after a story's body, for the next story
         self.opened = False  # a stamp after a body opens the next post, titled or not
-        self.headers: list[tuple[int, date]] = []  # (entries so far, day) at each day header
+        self.headers: list[tuple[int, date, str]] = []  # (entries so far, day, basis) at each day header
         self.headline_line: dict[int, Line] = {}  # id(entry) -> its headline's line
         self.kicker_line: dict[int, Line] = {}  # id(entry) -> the line its headline replaced
         self.kicker_text: dict[int, str | None] = {}  # ... and that line's headline text
         self.teasers: list[Entry] = []
 
     def start(self, line: Line, **fields) -> Entry:
-        entry = Entry(day=self.day, stamps=self.pending[:], **fields)
+        entry = Entry(day=self.day, day_basis=self.day_basis, stamps=self.pending[:], **fields)
         self.pending.clear()
         self.opened = False
         self.entries.append(entry)
@@ -449,8 +455,8 @@ class _Assembler:
             else:
                 self.pending.append(line.when or line.text)
         elif kind == "day_header":
-            self.day, self.current = line.day, None
-            self.headers.append((len(self.entries), line.day))
+            self.day, self.day_basis, self.current = line.day, line.day_basis, None
+            self.headers.append((len(self.entries), line.day, line.day_basis))
         elif kind == "separator":
             self.current = None
         elif kind == "more":
@@ -459,7 +465,7 @@ class _Assembler:
                 self.current = None
                 self.teasers.append(current)
         elif kind == "dated_clock":
-            self.day = line.day
+            self.day, self.day_basis = line.day, line.day_basis
             self.start(line, clock=line.clock)
         elif kind == "clock":
             entry = self.start(line, clock=line.clock)
@@ -490,6 +496,7 @@ class _Assembler:
             for index in entry.lines:
                 _relabel(labelled[index], "promo", "a lead teaser before `Show more`")
         _truncated_last(self, labelled)
+        _cut_untitled_last(self, labelled)
         for entry in self.entries:
             if not entry.body and id(entry) in self.headline_line:
                 _relabel(self.headline_line[id(entry)], "orphan_headline", "a title with no text under it")
@@ -522,6 +529,36 @@ def _truncated_last(machine: _Assembler, labelled: list[Line]) -> None:
     title_line.kind, title_line.evidence = "prose", "the cut first words of the last post"
 
 
+# What opens an untitled post: its own stamp or clock, a rule, a day header.
+_OPENERS = ("stamp", "separator", "day_header", "clock", "dated_clock")
+
+
+def _cut_untitled_last(machine: _Assembler, labelled: list[Line]) -> None:
+    """A saved page that ends in the first words of an untitled post: cut before any full stop,
+    they look like a title with no text under it, and the post would be lost. When such a line
+    ends the page right after what opens a post (its stamp or clock, a rule), it is that post's
+    body. A titled post cut just after its title keeps its text this way too, as an untitled one."""
+    if not machine.entries:
+        return
+    last = machine.entries[-1]
+    title_line = machine.headline_line.get(id(last))
+    if last.body or title_line is None or id(last) in machine.kicker_line:
+        return
+    if any(line.kind in STARTS + ("prose",) for line in labelled[title_line.index + 1 :]):
+        return
+    before = [line for line in labelled[: title_line.index] if line.kind not in _ASIDE]
+    opened = last.clock is not None or last.stamps or (before and before[-1].kind in _OPENERS)
+    if not opened or (before and _LIST_INTRO.match(before[-1].text)):
+        return
+    last.headline = None
+    last.body = [title_line.rest if title_line.kind == "clock" and title_line.rest else title_line.text]
+    last.lines = [title_line.index]
+    del machine.headline_line[id(last)]
+    if title_line.kind != "clock":  # `14:10 GMT – Ferry crews inspected the`: the clock line holds it
+        title_line.kind = "prose"
+    title_line.evidence = "the cut first words of the last post, which has no title"
+
+
 def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
     """Day labels printed after their day's posts (a ticker that closes each day with its
     date): posts (with a clock or title, not just a lead) before the first label. Each label
@@ -531,18 +568,18 @@ def _trailing_day_headers(machine: _Assembler, entries: list[Entry]) -> None:
     if not headers or not any(e.body and (e.clock or e.headline) for e in machine.entries[: headers[0][0]]):
         return
     begin = 0
-    for end, day in headers:
+    for end, day, basis in headers:
         for entry in machine.entries[begin:end]:
-            entry.day = day
+            entry.day, entry.day_basis = day, basis
         begin = end
     for entry in machine.entries[begin:]:
         entry.day = None
 
 
 def text_entries(lines: list[str], page_title: str | None = None, hints: list[str | None] | None = None,
-                 ticker: bool = False, language: str | None = None) -> list[Entry]:
+                 ticker: bool = False, language: str | None = None, anchor: date | None = None) -> list[Entry]:
     """Entries from page text lines: label, then assemble."""
-    return assemble(label_lines(lines, page_title, hints, ticker, language))
+    return assemble(label_lines(lines, page_title, hints, ticker, language, anchor=anchor))
 
 
 def dropped(labelled: list[Line]) -> Counter:

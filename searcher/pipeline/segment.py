@@ -40,9 +40,9 @@ def segment_page(page: Page) -> list[Story]:
     if page.html is not None:
         entries, language = _html_entries(page)
     else:
-        entries = text_entries((page.text or "").splitlines(), page.title)
+        entries = text_entries((page.text or "").splitlines(), page.title, anchor=_page_day(page))
     dayfirst = dates.numeric_order([s for e in entries for s in e.stamps] + [e.body[0] for e in entries if e.body], language)
-    evidence = [dates.Evidence(markup=e.markup, day=e.day, clock=e.clock, stamps=tuple(e.stamps),
+    evidence = [dates.Evidence(markup=e.markup, day=e.day, day_basis=e.day_basis, clock=e.clock, stamps=tuple(e.stamps),
                                lead=" ".join(([e.headline] if e.headline else []) + e.body[:1])) for e in entries]
     dated = dates.resolve(evidence, page.reference_date, dayfirst=dayfirst)
     return number_repeats([
@@ -51,6 +51,11 @@ def segment_page(page: Page) -> list[Story]:
               date_basis=when.basis if when else "none", anchor=entry.anchor, published=entry.published)
         for position, (entry, when) in enumerate(zip(entries, dated))
     ])
+
+
+def _page_day(page: Page):
+    """The page's own date, which gives day headers without a year theirs (dates.day_header)."""
+    return page.reference_date.date() if page.reference_date else None
 
 
 def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
@@ -64,12 +69,12 @@ def _html_entries(page: Page) -> tuple[list[Entry], str | None]:
         text, hints = html_blocks.text_blocks(root, ticker)
         before, after = html_blocks.day_labels_beside(ticker)
         text, hints = before + text + after, [None] * len(before) + hints + [None] * len(after)
-        entries = text_entries(text, page.title, hints, ticker=True, language=language)
+        entries = text_entries(text, page.title, hints, ticker=True, language=language, anchor=_page_day(page))
         return _timed_by_json_ld(entries, root), language
     posts = html_blocks.live_blog_posts(root, page.title)
     if not posts:
         text, hints = html_blocks.text_blocks(root)
-        entries = text_entries(text, page.title, hints, language=language)
+        entries = text_entries(text, page.title, hints, language=language, anchor=_page_day(page))
         return _timed_by_json_ld(entries, root), language
     entries = [_post_entry(post) for post in posts]
     return [e for e in entries if e.body or e.headline], language
@@ -100,11 +105,12 @@ def _post_entry(post: html_blocks.Post) -> Entry:
     stamps = [line.when or line.text for line in labelled if line.kind == "stamp"]
     headline = post.headline
     clock = next((line.clock for line in labelled if line.kind in ("clock", "dated_clock") and not line.rest), None)
-    day = next((line.day for line in labelled if line.kind in ("dated_clock", "day_header")), None)
+    dated = next((line for line in labelled if line.kind in ("dated_clock", "day_header")), None)
     timed = dates.clock_prefix(headline) if headline and headline[0].isdigit() else None
     if timed and lines.is_headline_like(timed[1]):  # `12:31 Title` as a post's heading: the text path's title
         clock, headline = timed
-    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock, day=day,
+    return Entry(headline=headline, body=[b for b in body if b], markup=post.stamp, stamps=stamps, clock=clock,
+                 day=dated.day if dated else None, day_basis=dated.day_basis if dated else "stated",
                  anchor=post.anchor, published=post.published)
 
 

@@ -21,7 +21,7 @@ from searcher.search.explore import (
     TimelineResult,
 )
 from searcher.search.request import SearchRequest
-from searcher.search.results import FacetValue, SearchResult
+from searcher.search.results import FacetValue, IndexStats, SearchResult, StoryView
 
 
 _DEFAULT = object()
@@ -49,7 +49,7 @@ class Engine:
             result.timed_out = True
         return result
 
-    def story(self, story_id: str) -> dict | None:
+    def story(self, story_id: str) -> StoryView | None:
         return self.backend.story(story_id)
 
     def facet_values(
@@ -85,7 +85,7 @@ class Engine:
                 return
             yield from batch
 
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         return self.backend.stats()
 
     def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date
+
 from searcher import registry
 from searcher.search.results import SNAPSHOT_FIELDS
 
@@ -34,3 +41,27 @@ def csv_row(story: dict) -> list[str]:
         cell = "" if value is None else str(value)
         row.append("'" + cell if cell.startswith(FORMULA_PREFIXES) else cell)
     return row
+
+
+def csv_lines(stories: Iterable[dict]) -> Iterator[str]:
+    """The whole CSV file, piece by piece, as the web export streams it and the CLI prints it:
+    the BOM, the header, then one row per story (so memory stays flat for any number of rows)."""
+    yield CSV_BOM
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(csv_fields())
+    for story in stories:
+        writer.writerow(csv_row(story))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_filename(q: str, day: date, extension: str = "csv") -> str:
+    """`livesearch-gas-storage-2024-05-01.csv`: the query's words (ASCII, at most 60 characters)
+    and the day of the export, so two saved exports never overwrite each other as
+    `livesearch.csv` did (issue 16); `livesearch-all-…` for no query."""
+    ascii_text = unicodedata.normalize("NFKD", q).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-") or "all"
+    return f"livesearch-{slug}-{day.isoformat()}.{extension}"

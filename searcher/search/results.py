@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from searcher import registry
 
@@ -104,14 +104,14 @@ class SearchResult:
     suggestion: str | None = None  # a did-you-mean when the query ran literally and matched nothing
     corrected: Correction | None = None
     relaxed: Relaxation | None = None
-    expanded: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
+    variants: dict[str, list[str]] = field(default_factory=dict)  # word -> other spellings matched too
     filter_notes: list[FilterNote] = field(default_factory=list)
     undated: int = 0  # matches with no date (ignoring any date range); not in `dates`
     undated_included: bool = True  # whether those are among `total` (a date range leaves them out)
     # Prefix, wildcard, fuzzy and range terms as the index saw them ("co*", "zelenski~2") ->
     # {"terms": highlighted, "words": all the index words matched, "capped": more words than
     # highlighted}; matching uses every word (issue 19).
-    expansions: dict[str, dict] = field(default_factory=dict)
+    expanded: dict[str, dict] = field(default_factory=dict)
     timed_out: bool = False  # the time budget ran out: total, hits and counts may be partial
     latest_first_seen: str | None = None  # the index's newest first_seen: pass as `since` to poll
 
@@ -131,12 +131,154 @@ class SearchResult:
             "suggestion": self.suggestion,
             "corrected": vars(self.corrected).copy() if self.corrected else None,
             "relaxed": vars(self.relaxed).copy() if self.relaxed else None,
-            "expanded": {k: list(v) for k, v in self.expanded.items()},
+            "variants": {k: list(v) for k, v in self.variants.items()},
             "filter_notes": [{**vars(n), "message": n.message()} for n in self.filter_notes],
             "undated": {"count": self.undated, "included": self.undated_included},
-            "expansions": {term: dict(info) for term, info in self.expansions.items()},
+            "expanded": {term: dict(info) for term, info in self.expanded.items()},
             "timed_out": self.timed_out,
             "latest_first_seen": self.latest_first_seen,
         }
 
 
+
+
+# ---- one story, and the index as a whole (issue 12: typed records, not dicts) ----------------
+# Each field's JSON schema (webui/openapi.py derives the document from these classes) takes its
+# type from the annotation; `doc` metadata is the field's description there.
+
+
+def _doc(text: str, **schema) -> dict:
+    return {"metadata": {"description": text, **({"schema": schema} if schema else {})}}
+
+
+@dataclass
+class StoryRecord:
+    """One stored story as plain data: an export row (JSON line, CSV row) and the base of the
+    story view. Story facets are flat keys of its JSON, as in hits."""
+
+    id: str
+    source: str
+    url: str | None
+    anchor: str | None = field(default=None, **_doc(
+        "The post's element id or permalink fragment on its page, when the markup gives one "
+        "(the page links `url#anchor`)."))
+    page_title: str | None = None
+    origin: str | None = field(default=None, **_doc(
+        "The input file's name (a JSON line's as `feed.jsonl:4`); never a server path.", pattern=r"^[^/\\]*$"))
+    position: int = field(default=0, **_doc("0-based order on its page.", minimum=0))
+    headline: str | None = None
+    title: str = field(default="", **_doc("The headline, or the post's first sentence when it has none."))
+    title_generated: bool = field(default=False, **_doc("True when `title` was made from the first sentence."))
+    body: list[str] = field(default_factory=list, **_doc("Paragraphs."))
+    date: str | None = field(default=None, **_doc("ISO 8601 at the precision the page gave: a day, or a time."))
+    date_basis: str = field(default="none", **_doc("How the date is known.", enum=["stated", "inferred", "page", "none"]))
+    first_seen: str | None = field(default=None, **_doc(
+        "ISO time (UTC) of the earliest snapshot of the page showing the story."))
+    updated: str | None = field(default=None, **_doc(
+        "ISO time (UTC) of the snapshot where its text last changed; null if never."))
+    removed_after: str | None = field(default=None, **_doc(
+        "ISO time (UTC) of the last snapshot showing it, when the page's newest no longer does; "
+        "null while it is on the page."))
+    facets: dict[str, list[str]] = field(default_factory=dict, metadata={"flat_facets": True})
+
+    def __getattr__(self, name: str) -> list[str]:
+        """A story facet's values as an attribute (`story.countries`), as on Hit."""
+        facets = self.__dict__.get("facets")
+        if facets is not None and name in facets:
+            return facets[name]
+        raise AttributeError(name)
+
+    def to_json(self) -> dict:
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata.get("flat_facets"):
+                data.update({spec.name: list(value.get(spec.name, [])) for spec in registry.story_facets()})
+            else:
+                data[f.name] = _plain(value)
+        return data
+
+
+@dataclass
+class StoryLink:
+    """A neighbouring story on the same page."""
+
+    id: str
+    headline: str | None
+    title: str = field(default="", **_doc("The headline, or the first sentence of an untitled post."))
+    title_generated: bool = False
+
+
+@dataclass
+class WireCopy:
+    """The same text printed by another outlet (issue 17)."""
+
+    id: str
+    headline: str | None
+    source: str
+    date: str | None
+
+
+@dataclass
+class StoryView(StoryRecord):
+    """A story with its neighbours on the page and its wire copies: /api/stories/<id> and the
+    story page."""
+
+    previous: StoryLink | None = None
+    next: StoryLink | None = None
+    copies: list[WireCopy] = field(default_factory=list, **_doc(
+        "Wire copies: the same text printed by other outlets."))
+
+
+@dataclass
+class ValueCount:
+    value: str
+    count: int = field(**_doc("Stories.", minimum=0))
+
+
+@dataclass
+class DateRange:
+    first: str | None
+    last: str | None
+    undated: int = field(**_doc("Stories with no date.", minimum=0))
+
+
+@dataclass
+class AnalyzerVersion:
+    version: int = field(**_doc("The text analyzer the index was built with."))
+    current: int = field(**_doc("This livesearch's analyzer."))
+    rebuild: bool = field(**_doc("Older than this livesearch's: spelling families need `livesearch build`."))
+
+
+@dataclass
+class IndexStats:
+    """`livesearch stats`: counts, date range and top values of the whole index."""
+
+    index: str
+    generation: str
+    stories: int
+    pages: int
+    files: int
+    sources: list[ValueCount]
+    date_range: DateRange
+    top: dict[str, list[ValueCount]]  # facet -> its 10 most frequent values
+    index_bytes: int
+    analyzer: AnalyzerVersion
+    built_at: str
+    updated_at: str | None
+
+    def to_json(self) -> dict:
+        return _plain(self)
+
+
+def _plain(value):
+    """A record's value as JSON data: records become objects, lists and dicts are copied."""
+    if isinstance(value, StoryRecord):
+        return value.to_json()
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

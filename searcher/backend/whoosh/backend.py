@@ -22,7 +22,7 @@ from searcher.backend.whoosh import scoring
 from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.variants import NameTable
-from searcher.backend.whoosh.schema import document_to_json
+from searcher.backend.whoosh.schema import document_to_json, document_to_record
 from searcher.backend.whoosh.store import Manifest, current_generation, open_generation
 from searcher.errors import IndexMissing, QueryError
 from searcher.records import story_title
@@ -38,7 +38,19 @@ from searcher.search.explore import (
     search_params,
 )
 from searcher.search.request import SearchRequest, facet_names
-from searcher.search.results import FacetValue, FilterNote, Hit, SearchResult
+from searcher.search.results import (
+    AnalyzerVersion,
+    DateRange,
+    FacetValue,
+    FilterNote,
+    Hit,
+    IndexStats,
+    SearchResult,
+    StoryLink,
+    StoryView,
+    ValueCount,
+    WireCopy,
+)
 
 FACET_LIMIT = 30  # values per facet in a search result; facet_values() pages further
 
@@ -206,13 +218,13 @@ class WhooshBackend:
             latest_first_seen=_utc_text(snap.columns.latest_seen()),
             corrected=plan.corrected if plan else None,
             relaxed=plan.relaxed if plan else None,
-            expanded=plan.expanded if plan else {},
+            variants=plan.variants if plan else {},
             filter_notes=self._filter_notes(snap, req),
-            expansions=multiterm.report(query),
+            expanded=multiterm.report(query),
         )
 
     @_damage_is_index_missing
-    def story(self, story_id: str) -> dict | None:
+    def story(self, story_id: str) -> StoryView | None:
         snap = self._current()
         doc = snap.searcher.document(id=story_id)
         if doc is None:
@@ -220,14 +232,14 @@ class WhooshBackend:
         siblings = _page_order(snap.searcher.documents(page=doc["page"]))
         ids = [d["id"] for d in siblings]
         at = ids.index(story_id)
-        data = document_to_json(doc)
-        data["page_title"] = doc.get("page_title")
-        data["previous"] = _link(siblings[at - 1]) if at > 0 else None
-        data["next"] = _link(siblings[at + 1]) if at + 1 < len(siblings) else None
-        data["copies"] = self._copies(snap, snap.searcher.document_number(id=story_id))
-        return data
+        return StoryView(
+            **vars(document_to_record(doc)),
+            previous=_link(siblings[at - 1]) if at > 0 else None,
+            next=_link(siblings[at + 1]) if at + 1 < len(siblings) else None,
+            copies=self._copies(snap, snap.searcher.document_number(id=story_id)),
+        )
 
-    def _copies(self, snap: _Snapshot, docnum: int | None) -> list[dict]:
+    def _copies(self, snap: _Snapshot, docnum: int | None) -> list[WireCopy]:
         """The other stories of a story's wire group (other outlets' reprints), oldest first."""
         cols = snap.columns
         if docnum is None:
@@ -237,8 +249,8 @@ class WhooshBackend:
         out = []
         for other in cols.date_order(others, False, 50):
             fields = snap.searcher.stored_fields(int(other))
-            out.append({"id": fields["id"], "headline": fields.get("headline") or None,
-                        "source": fields.get("source") or "", "date": fields.get("date_text")})
+            out.append(WireCopy(fields["id"], fields.get("headline") or None, fields.get("source") or "",
+                                fields.get("date_text")))
         return out
 
     @_damage_is_index_missing
@@ -285,7 +297,7 @@ class WhooshBackend:
         return (document_to_json(snap.searcher.stored_fields(doc)) for doc in docs)
 
     @_damage_is_index_missing
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         snap = self._current()
         cols = snap.columns
         live = cols.live
@@ -295,32 +307,26 @@ class WhooshBackend:
         pages = sum(
             1 for term in reader.lexicon("page") if any(True for _ in reader.postings("page", term).all_ids())
         )
-        return {
-            "index": str(snap.generation.parent),
-            "generation": snap.generation.name,
-            "stories": int(live.sum()),
-            "pages": pages,
-            "files": len(manifest.files),
-            "sources": [{"value": v, "count": c} for v, c in cols.top("sources", live, 10_000)],
-            "date_range": {
-                "first": date.fromordinal(int(days.min()) + 1).isoformat() if len(days) else None,
-                "last": date.fromordinal(int(days.max()) + 1).isoformat() if len(days) else None,
-                "undated": int((live & (cols.days < 0)).sum()),
-            },
-            "top": {
-                facet: [{"value": v, "count": c} for v, c in cols.top(facet, live, 10)]
-                for facet in facet_names()
-                if facet != "sources"
-            },
-            "index_bytes": sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
-            "analyzer": {
-                "version": index_analyzer_version(snap.ix.schema),
-                "current": ANALYZER_VERSION,
-                "rebuild": index_analyzer_version(snap.ix.schema) < ANALYZER_VERSION,
-            },
-            "built_at": manifest.built_at,
-            "updated_at": manifest.updated_at,
-        }
+        built_with = index_analyzer_version(snap.ix.schema)
+        return IndexStats(
+            index=str(snap.generation.parent),
+            generation=snap.generation.name,
+            stories=int(live.sum()),
+            pages=pages,
+            files=len(manifest.files),
+            sources=[ValueCount(v, c) for v, c in cols.top("sources", live, 10_000)],
+            date_range=DateRange(
+                first=date.fromordinal(int(days.min()) + 1).isoformat() if len(days) else None,
+                last=date.fromordinal(int(days.max()) + 1).isoformat() if len(days) else None,
+                undated=int((live & (cols.days < 0)).sum()),
+            ),
+            top={facet: [ValueCount(v, c) for v, c in cols.top(facet, live, 10)]
+                 for facet in facet_names() if facet != "sources"},
+            index_bytes=sum(p.stat().st_size for p in snap.generation.iterdir() if p.is_file()),
+            analyzer=AnalyzerVersion(built_with, ANALYZER_VERSION, built_with < ANALYZER_VERSION),
+            built_at=manifest.built_at,
+            updated_at=manifest.updated_at,
+        )
 
     @_damage_is_index_missing
     def cooccurrence(self, req: CooccurrenceRequest) -> CooccurrenceResult:
@@ -638,8 +644,8 @@ def _utc_text(when) -> str | None:
     return None if when is None else when.isoformat(timespec="seconds") + "+00:00"
 
 
-def _link(doc: dict) -> dict:
+def _link(doc: dict) -> StoryLink:
     title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
-    return {"id": doc["id"], "headline": doc.get("headline") or None, "title": title, "title_generated": generated}
+    return StoryLink(doc["id"], doc.get("headline") or None, title, generated)
 
 

@@ -14,7 +14,7 @@ constant-score filter over its documents:
   date order.
 - **Expansions are capped** for what is shown: the `EXPANSION_CAP` most frequent words (by
   document frequency, which is also Elasticsearch's fuzzy `max_expansions` rule) are highlighted,
-  and the response says so: `"expansions": {"co*": {"terms": 50, "words": 1834, "capped": true}}`.
+  and the response says so: `"expanded": {"co*": {"terms": 50, "words": 1834, "capped": true}}`.
 - **Bounded**: the expansion and matching loops stop when the request's time budget
   (searcher.search.budget) runs out and record it; the result then says `timed_out: true`.
 """
@@ -167,7 +167,7 @@ def is_rewritten(query) -> bool:
 
 
 def report(query) -> dict[str, dict]:
-    """The response's `expansions`: each multi-term term as the index saw it -> its report."""
+    """The response's `expanded`: each multi-term term as the index saw it -> its report."""
     return {leaf.label: leaf.expansion.report() for leaf in _docset_leaves(query) if leaf.expansion is not None}
 
 

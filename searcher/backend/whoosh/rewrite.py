@@ -61,7 +61,7 @@ class Understanding:
     mask: np.ndarray | None  # matches under the filters, when already computed
     corrected: Correction | None = None
     relaxed: Relaxation | None = None
-    expanded: dict[str, list[str]] = field(default_factory=dict)
+    variants: dict[str, list[str]] = field(default_factory=dict)
 
 
 def is_simple(text: str) -> bool:
@@ -82,7 +82,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
     reader = searcher.reader()
     rewritten = False
     corrections: list[tuple[str, str]] = []
-    expanded: dict[str, list[str]] = {}
+    matched_variants: dict[str, list[str]] = {}
     for clause in clauses:
         clause.exists = _exists(searcher, clause.query)
         if not clause.is_word:
@@ -96,7 +96,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
         alternatives += [_as_query_text(v) for v in found]
         if found:
             if clause.exists:
-                expanded[clause.text] = found
+                matched_variants[clause.text] = found
             else:
                 corrections.append((clause.text, found[0]))
                 clause.text = found[0]
@@ -142,7 +142,7 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
                 rewritten = True
     if not rewritten:
         return Understanding(None, mask) if mask is not None else None
-    return Understanding(query, mask, corrected, relaxed, expanded)
+    return Understanding(query, mask, corrected, relaxed, matched_variants)
 
 
 def suggest(searcher, schema, text: str, names: NameTable) -> str | None:

@@ -15,6 +15,7 @@ from searcher import registry
 from searcher.backend.whoosh.analysis import PairAnalyzer, text_analyzer
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story, page_key, story_title
+from searcher.search.results import StoryRecord
 
 
 
@@ -147,25 +148,30 @@ def origin_name(origin: str | None) -> str | None:
     return PurePosixPath(origin.replace("\\", "/")).name or None
 
 
-def document_to_json(doc: dict) -> dict:
-    """A stored document as plain story JSON: the export row and the base of the story view."""
+def document_to_record(doc: dict) -> StoryRecord:
+    """A stored document as the plain story record: the export row and the base of the story view."""
     title, generated = story_title(doc.get("headline"), doc.get("paragraphs") or [])
-    return {
-        "id": doc["id"],
-        "source": doc.get("source"),
-        "url": doc.get("url"),
-        "anchor": (doc.get("identity") or [None])[0],  # the post's id or permalink fragment on its page
-        "page_title": doc.get("page_title"),
-        "origin": origin_name(doc.get("origin") or doc.get("page")),
-        "position": doc.get("position"),
-        "headline": doc.get("headline") or None,
-        "title": title,  # the headline, or the first sentence when there is none
-        "title_generated": generated,
-        "body": list(doc.get("paragraphs") or []),
-        "date": doc.get("date_text"),
-        "date_basis": doc.get("date_basis") or "none",
-        "first_seen": doc.get("first_seen_text"),
-        "updated": doc.get("updated"),
-        "removed_after": doc.get("removed_after"),
-        **{spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
-    }
+    return StoryRecord(
+        id=doc["id"],
+        source=doc.get("source") or "",
+        url=doc.get("url"),
+        anchor=(doc.get("identity") or [None])[0],  # the post's id or permalink fragment on its page
+        page_title=doc.get("page_title"),
+        origin=origin_name(doc.get("origin") or doc.get("page")),
+        position=doc.get("position") or 0,
+        headline=doc.get("headline") or None,
+        title=title,
+        title_generated=generated,
+        body=list(doc.get("paragraphs") or []),
+        date=doc.get("date_text"),
+        date_basis=doc.get("date_basis") or "none",
+        first_seen=doc.get("first_seen_text"),
+        updated=doc.get("updated"),
+        removed_after=doc.get("removed_after"),
+        facets={spec.name: list(doc.get(spec.field) or []) for spec in registry.story_facets()},
+    )
+
+
+def document_to_json(doc: dict) -> dict:
+    """A stored document as plain story JSON (an export row)."""
+    return document_to_record(doc).to_json()

@@ -20,30 +20,34 @@ transactional commit, then rewrites the manifest atomically.
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
+from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's manifest)
+    MANIFEST,
+    MANIFEST_FORMAT,
+    FileEntry,
+    Fingerprint,
+    Manifest,
+    file_key,
+    now_iso,
+    unchanged,
+    write_atomically,
+)
 from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
-from searcher.snapshots import Snapshot
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 2  # 2: per-file snapshots, stories keyed by id across files (issue 15)
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
@@ -99,73 +103,6 @@ def check_schema_version(gen: Path) -> None:
             f"reads version {SCHEMA_VERSION} (version 3 adds word pairs for phrases; 2 indexes every word, stop words included): "
             f"rebuild it with `livesearch build PATH`"
         )
-
-
-@dataclass
-class Fingerprint:
-    size: int
-    mtime_ns: int
-    sha1: str
-
-    @classmethod
-    def of(cls, path: Path) -> Fingerprint:
-        st = path.stat()
-        return cls(st.st_size, st.st_mtime_ns, _file_sha1(path))
-
-
-@dataclass
-class FileEntry:
-    """What the manifest remembers of one input file."""
-
-    fingerprint: Fingerprint
-    stories: int
-    pages: int
-    problems: list[str] = field(default_factory=list)
-    snapshots: list[Snapshot] = field(default_factory=list)
-
-
-@dataclass
-class Manifest:
-    built_at: str
-    updated_at: str | None = None
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    format: int = MANIFEST_FORMAT
-    schema_version: int | None = SCHEMA_VERSION  # None: written before versions were recorded
-
-    @classmethod
-    def load(cls, gen: Path) -> Manifest:
-        try:
-            data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-            files = {
-                key: FileEntry(Fingerprint(**e["fingerprint"]), e["stories"], e["pages"], e["problems"],
-                               [Snapshot.from_json(s, key) for s in e.get("snapshots", [])])
-                for key, e in data["files"].items()
-            }
-            return cls(data["built_at"], data.get("updated_at"), files, data.get("format", 1),
-                       data.get("schema_version"))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise IndexMissing(
-                f"{gen / MANIFEST} is missing or damaged ({exc}): rebuild the index with `livesearch build PATH`"
-            ) from exc
-
-    def save(self, gen: Path) -> None:
-        data = {
-            "format": self.format,
-            "schema_version": self.schema_version,
-            "built_at": self.built_at,
-            "updated_at": self.updated_at,
-            "files": {
-                key: {
-                    "fingerprint": vars(e.fingerprint),
-                    "stories": e.stories,
-                    "pages": e.pages,
-                    "problems": e.problems,
-                    "snapshots": [s.to_json() for s in e.snapshots],
-                }
-                for key, e in sorted(self.files.items())
-            },
-        }
-        _write_atomically(gen / MANIFEST, json.dumps(data, separators=(",", ":")))
 
 
 class GenerationWriter:
@@ -277,7 +214,7 @@ class WhooshStore:
             gen = index_dir / f"{GENERATION_PREFIX}{time.time_ns()}"
             try:
                 gen.mkdir()
-                out = GenerationWriter(whoosh_index.create_in(str(gen), make_schema()), Manifest(built_at=now_iso()))
+                out = GenerationWriter(whoosh_index.create_in(str(gen), make_schema()), Manifest(built_at=now_iso(), schema_version=SCHEMA_VERSION))
                 try:
                     yield out
                 except BaseException:
@@ -289,7 +226,7 @@ class WhooshStore:
                 out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
-                _write_atomically(index_dir / POINTER, gen.name)
+                write_atomically(index_dir / POINTER, gen.name)
             except BaseException:
                 shutil.rmtree(gen, ignore_errors=True)  # give back the space a failed build took
                 raise
@@ -343,46 +280,6 @@ def _abandon(ix, writer) -> None:
     toc = TOC.read(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
     shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)  # its sort pool
-
-
-def unchanged(path: Path, entry: FileEntry) -> bool:
-    """Same size and mtime, or (after a touch or a copy) the same content."""
-    st = path.stat()
-    fp = entry.fingerprint
-    if st.st_size != fp.size:
-        return False
-    if st.st_mtime_ns == fp.mtime_ns:
-        return True
-    if _file_sha1(path) == fp.sha1:
-        fp.mtime_ns = st.st_mtime_ns
-        return True
-    return False
-
-
-def file_key(path: Path) -> str:
-    return str(path.resolve())
-
-
-def _file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def _fsync_tree(directory: Path) -> None:
