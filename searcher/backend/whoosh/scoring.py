@@ -15,9 +15,9 @@ words are ranked over all its matches). Here the same BM25F is computed for all 
   present, and a NOT inside an AND (`x NOT y`) counts 1.0, as Whoosh's inverse matcher does; OR sums in Whoosh's binary tree order and AND in its tree of estimated sizes, so sums
   of up to two parts are exact and longer ones equal to within rounding (1e-12 relative).
 
-A query shape outside these (wildcard document sets, phrases left under NOT are matched, not
-scored; OR with a coordination scale or `minmatch`, a custom weighting) returns None and Whoosh
-ranks it as before.
+The unscored side of AND NOT and Require (phrases included) is matched as a search matches it
+(multiterm.match). A query shape outside these (wildcard document sets, OR with a coordination
+scale or `minmatch`, a custom weighting) returns None and Whoosh ranks it as before.
 tests/test_scoring.py compares the scores with Whoosh's on random corpora and queries.
 """
 
@@ -35,8 +35,6 @@ from whoosh.util.numeric import byte_to_length
 from searcher.backend.whoosh.phrases import _unfiltered, segment_key
 
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-_AND = (wquery.And,)
-_OR = (wquery.Or,)
 
 
 class Unsupported(Exception):
