@@ -9,8 +9,8 @@
     livesearch entities changes                               the curation file, numbered
     livesearch entities undo N                                drop change N
 
-Changes go to entities.toml beside the index and apply at the next build or update; a rebuild
-(`livesearch build`, quick with the enrichment cache) applies them to stories already indexed.
+Changes go to entities.toml beside the index and apply at the next build or update, to the
+stories already indexed too (without tagging again).
 """
 
 from __future__ import annotations
@@ -65,18 +65,16 @@ def list_values(index_dir, kind, limit) -> None:
 
 
 def _add(index_dir, action: str, **fields: str) -> None:
-    from searcher.enrich.curation import CurationError, load_curation, save_curation
+    from searcher.enrich.curation import CurationError, add_change, curation_path
 
     directory = _index_dir(index_dir)
     try:
-        curation = load_curation(directory)
-        change = curation.add(action, **fields)
+        change, _ = add_change(directory, {"action": action, **fields})
     except CurationError as error:
         raise click.ClickException(str(error)) from None
-    path = save_curation(directory, curation)
     described = ", ".join(f"{k}={v!r}" for k, v in change.items() if k != "action")
-    click.echo(f"{action} {described}: saved in {path}; applies at the next build or update "
-               f"(run `livesearch build` to apply it to stories already indexed)")
+    click.echo(f"{action} {described}: saved in {curation_path(directory)}; applies at the next build "
+               f"or update (`livesearch update` applies it to the stories already indexed)")
 
 
 @entities.command()

@@ -8,9 +8,8 @@ measures, each through the real command in a subprocess:
   build     `livesearch build` stories/s with a cold enrichment cache, beside bare spaCy NER
             (`nlp.pipe`, same texts, same processes) as a ratio; then a rebuild with a warm cache;
   search    p50/p95 of GET /api/search over HTTP against `livesearch serve` on a free localhost
-            port, for a fixed mix (common term, rare term, two terms, two- and three-word phrases;
-            each plain, with a date range and with a country filter, or a source filter on an
-            index built without entities), all facets and highlights;
+            port, for a fixed mix (common term, rare term, two terms, two- and three-word phrases; each plain, with a
+            date range and with a country filter), all facets and highlights;
   baseline  the same mix against SQLite FTS5 over the `livesearch export` of the same stories:
             match count, top 20 by rank with snippet(), facet counts by GROUP BY over the match
             set through a facet table, and the month histogram (in process: no HTTP cost);
@@ -24,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import sqlite3
@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -65,8 +66,12 @@ def main() -> None:
                         help="spaCy processes for the ceiling (default: as many as the build's Enricher uses)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="keep an index (and its build figures, if any) from an earlier run instead of rebuilding")
-    parser.add_argument("--search-only", action="store_true",
-                        help="with --reuse-build: time searches only (no NER ceiling), e.g. on a --no-entities index")
+    parser.add_argument("--no-entities", action="store_true",
+                        help="build without entity tagging (one build: without tags a rebuild does the same work); "
+                             "what makes 1,000,000 stories fit in an hour")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the SQLite FTS5 baseline")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also build with `--cluster local` (a Dask LocalCluster) and report both throughputs")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "10000,100000")).split(",")]
     rounds = args.rounds or (5 if args.quick else 30)
@@ -76,7 +81,8 @@ def main() -> None:
     previous = json.loads(out_file.read_text()) if out_file.exists() else {}
     report = {"machine": machine(), "sizes": dict(previous.get("sizes", {}))}
     for size in sizes:
-        figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build, args.search_only)
+        figures = bench_size(size, args.out, rounds, ner_sample, args.processes, args.reuse_build,
+                             BuildOptions(not args.no_entities, args.cluster, not args.no_baseline))
         report["sizes"][str(size)] = figures
         out_file.write_text(json.dumps(report, indent=1))  # partial results survive a later failure
         print_table(size, figures)
@@ -89,36 +95,50 @@ def machine() -> dict:
             "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
 
 
+@dataclass
+class BuildOptions:
+    entities: bool = True
+    cluster: bool = False
+    baseline: bool = True
+
+
 def bench_size(size: int, out: Path, rounds: int, ner_sample: int, processes: int | None, reuse_build: bool,
-               search_only: bool = False) -> dict:
+               options: BuildOptions = BuildOptions()) -> dict:
     corpus = ensure_corpus(size, out)
     index = out / f"index-{size}"
-    figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0]}
+    figures: dict = {"stories_requested": size, "load_before": os.getloadavg()[0], "entities": options.entities}
     build_file = out / f"build-{size}.json"  # the build figures, kept apart so --reuse-build finds them
     if reuse_build and (index / "CURRENT").exists():
         figures["build"] = {**(json.loads(build_file.read_text()) if build_file.exists() else {}), "reused": True}
     else:
-        figures["build"] = measure_builds(corpus, index)
+        figures["build"] = measure_builds(corpus, index, options.entities, build_file)
+        if options.cluster:
+            figures["build"].update(measure_cluster_build(corpus, out / f"index-{size}-cluster", options.entities))
         build_file.write_text(json.dumps(figures["build"]))
     export = out / f"stories-{size}.jsonl"
     run([str(BIN / "livesearch"), "export", "--index", str(index), "--format", "jsonl"], stdout_path=export)
     stories = [json.loads(line) for line in export.open(encoding="utf-8")]
     figures["stories"] = len(stories)
-    if not figures["build"].get("ner_ceiling_stories_per_s") and not search_only:
+    if options.entities and not figures["build"].get("ner_ceiling_stories_per_s"):
         figures["build"].update(ner_ceiling(stories, ner_sample, processes))
         build_file.write_text(json.dumps(figures["build"]))
-    if "cold_stories_per_s" in figures["build"] and figures["build"].get("ner_ceiling_stories_per_s"):
-        ceiling = figures["build"]["ner_ceiling_stories_per_s"]
-        figures["build"]["build_over_ceiling"] = round(figures["build"]["cold_stories_per_s"] / ceiling, 3)
+    if options.entities and "cold_stories_per_s" in figures["build"]:
+        b = figures["build"]
+        b["build_over_ceiling"] = round(b["cold_stories_per_s"] / b["ner_ceiling_stories_per_s"], 3)
+        if "ner_ceiling_cpu_ms_per_story" in b:  # the same ratio in CPU work, which the load does not move
+            b["build_over_ceiling_cpu"] = round(b["ner_ceiling_cpu_ms_per_story"] / b["cold_cpu_ms_per_story"], 3)
     mix = query_mix(stories)
     figures["queries"] = mix
     fts_path = out / f"fts-{size}.sqlite"
-    figures["fts5"] = {"build_seconds": build_fts(stories, fts_path), "db_bytes": fts_path.stat().st_size}
+    if options.baseline:
+        figures["fts5"] = {"build_seconds": build_fts(stories, fts_path), "db_bytes": fts_path.stat().st_size}
     del stories
-    figures["fts5"]["latency"] = time_fts(fts_path, mix, rounds)
+    if options.baseline:
+        figures["fts5"]["latency"] = time_fts(fts_path, mix, rounds)
     figures["search"], figures["memory"] = time_server(index, mix, rounds)
     figures["disk"] = disk(index)
-    figures["ratios"] = ratios(figures["search"], figures["fts5"]["latency"])
+    if options.baseline:
+        figures["ratios"] = ratios(figures["search"], figures["fts5"]["latency"])
     figures["load_after"] = os.getloadavg()[0]
     return figures
 
@@ -140,18 +160,55 @@ def run(cmd: list[str], stdout_path: Path | None = None) -> str:
     return proc.stdout or ""
 
 
-def measure_builds(corpus: Path, index: Path) -> dict:
-    """A cold build (fresh index directory, so an empty enrichment cache), then a warm rebuild."""
+def measure_builds(corpus: Path, index: Path, entities: bool = True, build_file: Path | None = None) -> dict:
+    """A cold build (fresh index directory, so an empty enrichment cache), then a warm rebuild;
+    without entities one build (a rebuild would repeat the same work). Each build's figures are
+    written to `build_file` as soon as it ends, so a run stopped later keeps them."""
     shutil.rmtree(index, ignore_errors=True)
     figures = {}
-    for label in ("cold", "warm"):
-        started = time.perf_counter()
-        summary = run([str(BIN / "livesearch"), "build", str(corpus), "--index", str(index)])
-        seconds = time.perf_counter() - started
-        stories = int(re.search(r"(\d+) stories", summary).group(1))
-        figures[f"{label}_seconds"] = round(seconds, 2)
-        figures[f"{label}_stories_per_s"] = round(stories / seconds, 1)
+    for label in ("cold", "warm") if entities else ("cold",):
+        figures.update(timed_build(label, corpus, index, [] if entities else ["--no-entities"]))
+        if build_file is not None:
+            build_file.write_text(json.dumps(figures))
     return figures
+
+
+def measure_cluster_build(corpus: Path, index: Path, entities: bool = True) -> dict:
+    """The same cold build with `--cluster local` (a Dask LocalCluster of one worker per core)."""
+    shutil.rmtree(index, ignore_errors=True)
+    figures = timed_build("cluster", corpus, index, ["--cluster", "local"] + ([] if entities else ["--no-entities"]))
+    shutil.rmtree(index, ignore_errors=True)
+    return figures
+
+
+def timed_build(label: str, corpus: Path, index: Path, extra: list[str]) -> dict:
+    """One `livesearch build`: wall time, stories/s, CPU seconds (it and its children: on a shared
+    machine the CPU per story is the steadier figure), load average, and the stage times its
+    summary reports."""
+    load = os.getloadavg()[0]
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    summary = run([str(BIN / "livesearch"), "build", str(corpus), "--index", str(index), *extra])
+    seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    stories = int(re.search(r"(\d+) stories", summary).group(1))
+    return {f"{label}_seconds": round(seconds, 2), f"{label}_stories_per_s": round(stories / seconds, 1),
+            f"{label}_cpu_ms_per_story": round(1000 * cpu / max(1, stories), 2),
+            f"{label}_load": [round(load, 2), round(os.getloadavg()[0], 2)],
+            f"{label}_stages": stage_times(summary)}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def stage_times(summary: str) -> dict:
+    """`stages: reading 4.1 s busy / 0.2 s idle, ...` from a build's summary, as
+    {stage: {"busy_s": .., "idle_s": ..}}."""
+    line = next((l for l in summary.splitlines() if l.startswith("stages:")), "")
+    return {name: {"busy_s": float(busy), "idle_s": float(idle)}
+            for name, busy, idle in re.findall(r"(\w[\w ]*?) ([\d.]+) s busy / ([\d.]+) s idle", line)}
 
 
 def story_text(story: dict) -> str:
@@ -167,21 +224,30 @@ def ner_ceiling(stories: list[dict], sample: int, processes: int | None) -> dict
     step = max(1, len(stories) // sample)
     texts = [story_text(s) for s in stories[::step][:sample]]
     nlp = load_model(model_name())
-    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), _all_cpu()
     for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
         pass
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _all_cpu() - cpu
+    # CPU per story beside the build's: on a shared machine wall-clock ratios measured minutes
+    # apart mostly compare the load at the two moments
     return {"ner_ceiling_stories_per_s": round(len(texts) / seconds, 1), "ner_sample": len(texts),
-            "ner_processes": processes}
+            "ner_processes": processes, "ner_ceiling_cpu_ms_per_story": round(1000 * cpu / len(texts), 2),
+            "ner_ceiling_load": round(load, 2)}
+
+
+def _all_cpu() -> float:
+    """CPU seconds of this process and its waited-for children (spaCy's worker processes)."""
+    return time.process_time() + _children_cpu()
 
 
 # --- the query mix ---
 
 
 def query_mix(stories: list[dict]) -> list[dict]:
-    """Five query texts picked from the corpus by document frequency, each plain, with a date
-    range and with the most frequent country (the most frequent source on an index built
-    without entities): deterministic for a given corpus."""
+    """Five query texts picked from the corpus by document frequency (a common, a rare word, two
+    words, a two- and a three-word phrase), each plain, with a date range and with the most
+    frequent country: deterministic for a given corpus."""
     df: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     triples: Counter[tuple[str, str, str]] = Counter()
@@ -204,9 +270,10 @@ def query_mix(stories: list[dict]) -> list[dict]:
 
     common, rare, medium = near(0.25), near(0.002), near(0.05)
     phrase = next(" ".join(p) for p, _ in pairs.most_common(400) if all(map(content, p)))
-    # three words, the outer two content words (`capital of ukraine`), among the 400 most frequent
+    # three words, the outer two content words (`accused the government`), among the 400 most frequent
     phrase3 = next((" ".join(t) for t, _ in triples.most_common(400) if content(t[0]) and content(t[2])),
                    " ".join(triples.most_common(1)[0][0]))
+    # the facet filter: the most frequent country, or without entity tags the most frequent outlet
     facet, value = ("country", countries.most_common(1)[0][0]) if countries else ("source", sources.most_common(1)[0][0])
     mix = []
     for kind, q in (("common", common), ("rare", rare), ("two terms", f"{common} {medium}"),
@@ -406,23 +473,35 @@ def disk(index: Path) -> dict:
 def print_table(size: int, f: dict) -> None:
     b, m, d = f["build"], f["memory"], f["disk"]
     print(f"\n== {f['stories']} stories (load {f['load_before']:.1f} -> {f['load_after']:.1f} on {os.cpu_count()} cores)")
-    if b.get("ner_ceiling_stories_per_s"):
+    if "ner_ceiling_stories_per_s" in b:
         print(f"bare NER ceiling {b['ner_ceiling_stories_per_s']:.1f} stories/s ({b['ner_processes']} procs)")
-    for label in ("cold", "warm"):
+    for label in ("cold", "warm", "cluster"):
         if f"{label}_stories_per_s" in b:
-            print(f"build {label}  {b[f'{label}_stories_per_s']:>8.1f} stories/s ({b[f'{label}_seconds']} s)")
+            stages = ", ".join(f"{name} {t['busy_s']:.0f}/{t['idle_s']:.0f} s" for name, t in b[f"{label}_stages"].items())
+            print(f"build {label:<8} {b[f'{label}_stories_per_s']:>8.1f} stories/s ({b[f'{label}_seconds']} s, "
+                  f"{b.get(f'{label}_cpu_ms_per_story', '?')} CPU ms/story, load {b.get(f'{label}_load')}; "
+                  f"busy/idle: {stages or '-'})")
     if "build_over_ceiling" in b:
-        print(f"build / ceiling {b['build_over_ceiling']:.2f}")
-    print(f"{'query':<20} {'total':>7} {'ls p50':>8} {'ls p95':>8} {'fts p50':>8} {'fts p95':>8} {'ratio':>6}")
-    ours, fts = f["search"]["per_query"], f["fts5"]["latency"]["per_query"]
+        print(f"build / ceiling {b['build_over_ceiling']:.2f} (wall)"
+              + (f", {b['build_over_ceiling_cpu']:.2f} (CPU: ceiling {b['ner_ceiling_cpu_ms_per_story']} ms/story)"
+                 if "build_over_ceiling_cpu" in b else ""))
+    ours = f["search"]["per_query"]
+    fts = f["fts5"]["latency"]["per_query"] if "fts5" in f else None
+    print(f"{'query':<20} {'total':>7} {'ls p50':>8} {'ls p95':>8}" + (f" {'fts p50':>8} {'fts p95':>8} {'ratio':>6}" if fts else ""))
     for name in ours:
-        print(f"{name:<20} {ours[name]['total']:>7} {ours[name]['p50_ms']:>8.1f} {ours[name]['p95_ms']:>8.1f} "
-              f"{fts[name]['p50_ms']:>8.1f} {fts[name]['p95_ms']:>8.1f} {f['ratios']['per_query_p50'][name]:>6.2f}")
-    o, fo = f["search"]["overall"], f["fts5"]["latency"]["overall"]
-    print(f"{'overall':<20} {'':>7} {o['p50_ms']:>8.1f} {o['p95_ms']:>8.1f} {fo['p50_ms']:>8.1f} {fo['p95_ms']:>8.1f} "
-          f"{f['ratios']['overall_p50']:>6.2f}")
+        row = f"{name:<20} {ours[name]['total']:>7} {ours[name]['p50_ms']:>8.1f} {ours[name]['p95_ms']:>8.1f}"
+        if fts:
+            row += f" {fts[name]['p50_ms']:>8.1f} {fts[name]['p95_ms']:>8.1f} {f['ratios']['per_query_p50'][name]:>6.2f}"
+        print(row)
+    o = f["search"]["overall"]
+    row = f"{'overall':<20} {'':>7} {o['p50_ms']:>8.1f} {o['p95_ms']:>8.1f}"
+    if fts:
+        fo = f["fts5"]["latency"]["overall"]
+        row += f" {fo['p50_ms']:>8.1f} {fo['p95_ms']:>8.1f} {f['ratios']['overall_p50']:>6.2f}"
+    print(row)
     print(f"server RSS {m['VmRSS']} MB (peak {m['VmHWM']} MB); index {d['generation_bytes'] / 1e6:.1f} MB "
-          f"(dir with cache {d['index_dir_bytes'] / 1e6:.1f} MB); FTS5 db {f['fts5']['db_bytes'] / 1e6:.1f} MB")
+          f"(dir with cache {d['index_dir_bytes'] / 1e6:.1f} MB)"
+          + (f"; FTS5 db {f['fts5']['db_bytes'] / 1e6:.1f} MB" if "fts5" in f else ""))
 
 
 if __name__ == "__main__":

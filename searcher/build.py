@@ -7,6 +7,7 @@ backend's store; this module only decides what to read and what to write.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -16,10 +17,13 @@ from pathlib import Path
 
 from searcher.backend import IndexWriter, open_store
 from searcher.backend.manifest import MANIFEST_FORMAT, FileEntry, Fingerprint, file_key, unchanged
+from searcher.backend.whoosh.store import NOT_GIVEN
+from searcher.distributed import segment_file
 from searcher.errors import IndexMissing, NoInputFiles
 from searcher.pipeline.ingest import iter_input_files
-from searcher.records import Problem, Story
-from searcher.snapshots import Merged, Snapshot, merge, read_snapshots
+from searcher.records import FACETS, Problem, Story
+from searcher.snapshots import Merged, Snapshot, merge
+from searcher.workers import worker_pool
 
 
 @dataclass
@@ -36,6 +40,14 @@ class RunSummary:
     warnings: list[Problem] = field(default_factory=list)  # problems in files that did index
     seconds: float = 0.0
     changed: bool = False
+    recurated: int = 0  # indexed stories re-written because the curation file changed
+    # stage -> [busy, idle] seconds: busy working, idle waiting for its input or for room downstream
+    stages: dict[str, list[float]] = field(default_factory=dict)
+
+    def timed(self, stage: str, busy: float, idle: float = 0.0) -> None:
+        times = self.stages.setdefault(stage, [0.0, 0.0])
+        times[0] += busy
+        times[1] += idle
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a run."""
@@ -47,6 +59,11 @@ class RunSummary:
         ]
         if self.files_unchanged or self.files_removed:
             out.append(f"{self.files_unchanged} files unchanged, {self.files_removed} removed")
+        if self.stages:
+            out.append("stages: " + ", ".join(
+                f"{name} {busy:.1f} s busy / {idle:.1f} s idle" for name, (busy, idle) in self.stages.items()))
+        if self.recurated:
+            out.append(f"{self.recurated} indexed stories re-written for the changed curation file (entities.toml)")
         if self.duplicates:
             out.append(f"{self.duplicates} repeated posts merged (the same post in several snapshots of a page)")
         if self.skipped:
@@ -67,6 +84,7 @@ class _FileRead:
     snapshots: list[Snapshot]
     stories: dict[tuple[str, str], Story]  # (origin, story id) -> story
     problems: list[Problem]
+    signatures: dict | None = None  # (origin, story id) -> wire.signature of the body, from a reader process
 
     def entry(self) -> FileEntry:
         return FileEntry(self.fingerprint, len(self.stories), len(self.snapshots),
@@ -75,13 +93,22 @@ class _FileRead:
 
 def build(
     paths: Iterable[Path], index_dir: Path, *, entities: bool = True, progress: bool = True,
-    cluster: str | None = None,
+    cluster: str | None = None, overlap: bool = True,
 ) -> RunSummary:
     """Index every input file under `paths` into a fresh generation, then make it live.
 
     Snapshots of the same page (same URL) merge into one set of stories (searcher/snapshots.py).
     With `cluster` (a Dask scheduler address, or `local`), files are segmented and stories
-    tagged on the cluster's workers (searcher.distributed); merging and writing stay here."""
+    tagged on the cluster's workers (searcher.distributed); merging and writing stay here.
+
+    Stages overlap (`overlap`, the default): files are segmented in reader processes, and each
+    file's stories go to tagger processes (searcher.enrich.streaming) as soon as it is read;
+    meanwhile this process merges snapshots, names outlets and prepares each document's
+    facet-free part (wire-copy signature and group). Resolution needs every tag, so the index
+    writer starts after it: documents are then written in the one order, and the index is the
+    one `overlap=False` (everything in turn, in this process: the reference) makes. Rewriting
+    the few stories whose resolved values change instead would move them to a later segment,
+    changing index order, which ranking and date order use to break ties."""
     started = time.monotonic()
     paths = list(paths)
     files = _input_files(paths)
@@ -92,8 +119,10 @@ def build(
         )
     store = open_store(index_dir)
     summary = RunSummary(changed=True)
-    with _stages(cluster) as stages, store.rebuild() as out:
-        read = _read_files(files, summary, progress, stages)
+    tag_here = entities and cluster is None and overlap
+    with _stages(cluster) as stages, store.rebuild() as out, _streaming_tagger(tag_here, store.cache_path) as tagger:
+        read = _read_files(files, summary, progress, stages, parallel=overlap,
+                           on_file=tagger.submit if tagger is not None else None)
         by_page = _group([s for f in read for s in f.snapshots])
         lookup = {(f.key, origin, sid): story for f in read for (origin, sid), story in f.stories.items()}
         chosen = [
@@ -102,16 +131,45 @@ def build(
             for m in merge(snapshots).values()
         ]
         stories = [story for story, _ in chosen]
+        signatures = {id(f.stories[k]): sig for f in read for k, sig in (f.signatures or {}).items()}  # by object
         _count(summary, read, by_page, stories)
         out.begin(len(stories))
+
+        def prepare() -> None:
+            """Facet-free work on each document, done while the taggers finish."""
+            clock = time.monotonic()
+            for story, key in chosen:
+                out.prepare(story, key, signatures.get(id(story), NOT_GIVEN))
+            summary.timed("preparing", time.monotonic() - clock)
+
         if stories:
-            out.aliases = _resolve_corpus(stories, store.cache_path, entities, out.known_aliases(), stages, progress)
+            out.aliases = _resolve_corpus(stories, store.cache_path, entities, out.known_aliases(), stages,
+                                          progress, tagger=tagger, summary=summary,
+                                          before_tags=prepare if overlap else None)
+        clock = time.monotonic()
         for story, key in _bar(chosen, "indexing", "stories", progress):
             out.add(story, key)
+        writing = time.monotonic() - clock
         for f in read:
             out.manifest.files[f.key] = f.entry()
+    summary.timed("writing", writing + out.commit_seconds, tagger.waited if tagger is not None else 0.0)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@contextmanager
+def _streaming_tagger(wanted: bool, cache_path: Path) -> Iterator[StreamingTagger | None]:  # noqa: F821
+    """Tagger processes fed while files are read (searcher.enrich.streaming), or None."""
+    if not wanted:
+        yield None
+        return
+    from searcher.enrich.streaming import StreamingTagger
+
+    tagger = StreamingTagger(cache_path)
+    try:
+        yield tagger
+    finally:
+        tagger.close()
 
 
 def update(
@@ -139,6 +197,8 @@ def update(
                 f"the index at {index_dir} was built by an older livesearch (no snapshot records); "
                 "rebuild it once with `livesearch build PATH`"
             )
+        summary.recurated = _recurate(out, store.cache_path, entities)
+        summary.changed = summary.changed or bool(summary.recurated)
         changed: list[Path] = []
         for path in _input_files(paths):
             entry = manifest.files.get(file_key(path))
@@ -267,73 +327,177 @@ def _stages(cluster: str | None) -> Iterator[ClusterStages | None]:  # noqa: F82
         stages.close()
 
 
-def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None) -> list[_FileRead]:
-    """Segment every file into its snapshots (here, or on the cluster); a file that fails is
-    reported, never fatal."""
+# Below this many files, starting reader processes costs more than it saves.
+PARALLEL_READ_MIN_FILES = 8
+
+
+def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=None, parallel: bool = False,
+                on_file=None) -> list[_FileRead]:
+    """Segment every file into its snapshots (here, in reader processes, or on the cluster); a
+    file that fails is reported, never fatal. `on_file(stories)` sees each file's stories as
+    soon as it is read (the streaming tagger). Reader processes are used by `build` only
+    (`parallel`): an update reads a few files, often inside a serving process."""
     out: list[_FileRead] = []
     bar = _bar(paths, "reading", "files", progress)
+    started = time.monotonic()
+    busy = 0.0
 
     def record(key: str, fingerprint: Fingerprint, snapshots: list[Snapshot],
-               stories: dict[tuple[str, str], Story], problems: list[Problem]) -> None:
-        out.append(_FileRead(key, fingerprint, snapshots, stories, problems))
+               stories: dict[tuple[str, str], Story], problems: list[Problem], signatures=None) -> None:
+        out.append(_FileRead(key, fingerprint, snapshots, stories, problems, signatures))
         summary.files_read += 1
         if stories:
             summary.warnings += problems
         else:
             summary.skipped += problems or [Problem(key, "no stories found")]
+        if on_file is not None:
+            on_file(stories.values())
         bar.update()
         bar.set_postfix(stories=sum(len(f.stories) for f in out), refresh=False)
 
+    workers = 1
     if stages is not None:
         stages.read(paths, lambda key, fp, snapshots, stories, problems:
                     record(key, Fingerprint(*fp), snapshots, stories, problems))
+    elif parallel and len(paths) >= PARALLEL_READ_MIN_FILES and (os.cpu_count() or 1) > 1:
+        workers = os.cpu_count() or 1
+        with worker_pool(workers) as pool:
+            for (key, fp, snapshots, stories, problems), signatures, seconds in pool.map(
+                    _segment_timed, [str(p) for p in paths], chunksize=4):
+                busy += seconds
+                record(key, Fingerprint(*fp), snapshots, stories, problems, signatures)
     else:
         for path in paths:
-            key = file_key(path)
-            try:
-                fingerprint = Fingerprint.of(path)
-                snapshots, stories, problems = read_snapshots(path, key, fingerprint.mtime_ns)
-            except Exception as exc:  # one unreadable file must not stop a run over thousands
-                snapshots, stories, problems = [], {}, [Problem(str(path), f"could not be read: {exc}")]
-                fingerprint = Fingerprint(0, 0, "")
-            record(key, fingerprint, snapshots, stories, problems)
+            clock = time.monotonic()
+            key, fp, snapshots, stories, problems = segment_file(str(path))
+            busy += time.monotonic() - clock
+            record(key, Fingerprint(*fp), snapshots, stories, problems)
     bar.close()
+    span = time.monotonic() - started
+    if stages is None:
+        summary.timed("reading", busy, max(0.0, span * workers - busy))
     return out
 
 
+def _segment_timed(path: str) -> tuple[tuple, dict, float]:
+    """Runs in a reader process: one file's segment_file result, the wire-copy signature of
+    each story's body (a pure function of it: 0.15 ms of CPU a story, as much as everything
+    else the build's own process does per story before Whoosh), and the seconds it took."""
+    from searcher.enrich import wire
+
+    clock = time.monotonic()
+    result = segment_file(path)
+    signatures = {key: wire.signature(story.body) for key, story in result[3].items()}
+    return result, signatures, time.monotonic() - clock
+def recurate(index_dir: Path) -> int:
+    """Bring the live index's stories up to the curation file beside it, now (the web page's
+    curation actions call this right after saving a change); returns how many stories changed."""
+    store = open_store(index_dir)
+    with store.amend() as out:
+        return _recurate(out, store.cache_path, True)
+
+
+def _recurate(out: IndexWriter, cache_path: Path, entities: bool) -> int:
+    """Re-write the facet values of the indexed stories a curation change affects, when the file
+    changed since the generation was written, without tagging again: the changes added since are
+    applied to the stored values (one copy of the rule: curation.apply_curation), and a file changed
+    otherwise (a change undone, an edit by hand) resolves the cached tags of every story afresh, with
+    no known table, as `build` does (the live table carries the changes being undone). Added changes
+    read only the stories holding one of their names (found through the facet fields' lexicons), so
+    a click on the page costs in proportion to the entity's stories, not the index's.
+    Returns how many stories were re-written."""
+    from searcher.enrich.curation import APPLIED_KEY, TYPES as NAMED_FACETS, affected_names, apply_curation, load_curation
+    from searcher.enrich.names import fold_text
+    from searcher.pipeline.outlets import resolve_sources
+
+    curation = load_curation(cache_path.parent)
+    table = out.known_aliases()
+    applied = table.get(APPLIED_KEY)
+    if not entities or applied == curation.record() or (applied is None and not curation.changes and not curation.outlets):
+        return 0  # (without entity tagging the curation waits for an update with it)
+    start = curation.appended_to(applied)
+    if start is not None:  # only stories holding a name of the new changes can change
+        names = affected_names(curation.changes[start:], table)
+        stored = out.stories_with(NAMED_FACETS, lambda value: fold_text(value) in names)
+    else:
+        stored = out.all_stories()
+    stories = [story for story, _ in stored]
+    before = [_curated_fields(story) for story in stories]
+    if start is not None:
+        table = apply_curation(stories, table, curation, start)
+    else:
+        resolve_sources(stories, curation.outlets)
+        table = apply_curation(stories, _enrich(stories, cache_path, {}), curation)  # as `build` does
+    out.aliases = table
+    changed = [(story, key) for (story, key), old in zip(stored, before) if _curated_fields(story) != old]
+    if changed:
+        out.begin(len(changed))
+        for story, key in changed:
+            out.replace(story, key)
+    return len(changed)
+
+
+def _curated_fields(story: Story) -> tuple:
+    return (story.source, *(tuple(getattr(story, facet)) for facet in FACETS))
+
+
 def _resolve_corpus(stories: list[Story], cache_path: Path, entities: bool, known: dict, stages=None,
-                    progress: bool = False) -> dict | None:
+                    progress: bool = False, tagger=None, summary: RunSummary | None = None,
+                    before_tags=None) -> dict | None:
     """The steps that need every story (always here): one name per outlet, entity tags, corpus-level
-    resolution, then the newsroom's curation beside the index (issue 13). Returns the alias table."""
+    resolution, then the newsroom's curation beside the index (issue 13). Returns the alias table.
+    `before_tags` runs once the outlets are named and before waiting for the tags (the build
+    prepares documents meanwhile)."""
     from searcher.enrich.curation import apply_curation, load_curation
     from searcher.pipeline.outlets import resolve_sources
 
     curation = load_curation(cache_path.parent)
     resolve_sources(stories, curation.outlets)
+    if before_tags is not None:
+        before_tags()
     if not entities:
         return None
     if progress:
         print(f"tagging: people, places and organisations in {len(stories)} stories", file=sys.stderr, flush=True)
-    return apply_curation(stories, _enrich(stories, cache_path, known, stages), curation)
+    tags = _enrich(stories, cache_path, known, stages, tagger, summary)
+    clock = time.monotonic()
+    table = apply_curation(stories, tags, curation)
+    if summary is not None:
+        summary.timed("resolving", time.monotonic() - clock)
+    return table
 
 
-def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None, stages=None) -> dict:
-    """Tag entities (cached by content; here or on the cluster), then resolve them across the
-    stories (searcher.enrich.resolve; always here: it needs the whole corpus)."""
+def _enrich(stories: list[Story], cache_path: Path, known: dict | None = None, stages=None, tagger=None,
+            summary: RunSummary | None = None) -> dict:
+    """Tag entities (cached by content; in tagger processes, here, or on the cluster), then
+    resolve them across the stories (searcher.enrich.resolve; always here: it needs the whole
+    corpus, so it waits for every tag)."""
     from searcher.enrich.entities import Enricher, ModelMissing, common_nouns, load_model, model_name
     from searcher.enrich.resolve import resolve
 
-    if stages is not None:
-        stages.enrich(stories, cache_path)
+    clock = time.monotonic()
+    if stages is not None or tagger is not None:
         try:
-            nlp = load_model(model_name())
+            nlp = load_model(model_name())  # its word lists, for resolve (loaded while the taggers work)
         except ModelMissing:
             nlp = None
+        if tagger is not None:
+            tagger.apply(stories)
+            if summary is not None:
+                summary.timed("tagging", tagger.busy, tagger.idle())
+        else:
+            stages.enrich(stories, cache_path)
     else:
         enricher = Enricher(cache_path=cache_path)  # spaCy loads only when tagging is asked for
         enricher.enrich(stories)
         nlp = enricher.nlp
-    return resolve(stories, known, nouns=common_nouns(nlp) if nlp is not None else frozenset())
+        if summary is not None:
+            summary.timed("tagging", time.monotonic() - clock)
+    clock = time.monotonic()
+    table = resolve(stories, known, nouns=common_nouns(nlp) if nlp is not None else frozenset())
+    if summary is not None:
+        summary.timed("resolving", time.monotonic() - clock)
+    return table
 
 
 def _bar(items, desc: str, unit: str, progress: bool):

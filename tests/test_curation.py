@@ -7,10 +7,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from index_helpers import write_blog
+from profiles import examples
 
 from livesearch.cli import main
-from searcher.enrich.curation import CURATION_FILE, Curation, CurationError, apply_curation, load_curation, save_curation
+from searcher.enrich.curation import CURATION_FILE, TYPES, Curation, CurationError, apply_curation, load_curation, save_curation
 from searcher.records import Story
 
 
@@ -97,10 +100,10 @@ def test_cli_curation_applies_at_build_and_survives_rebuilds(tmp_path):
     values = _invoke("entities", "list", "--index", index).output
     assert "Vladimir Putin" in values and "Supreme Leader Kim" in values and "== organizations" in values
     assert _invoke("entities", "undo", "2", "--index", index).exit_code == 0
-    assert _invoke("update", corpus, "--index", index).exit_code == 0
-    assert "Vladivostok" not in _facet(index, "places")  # nothing changed: update leaves stories alone
-    assert _invoke("build", corpus, "--index", index).exit_code == 0
-    assert "Vladivostok" in _facet(index, "places")
+    result = _invoke("update", corpus, "--index", index)
+    assert result.exit_code == 0 and "re-written for the changed curation file" in result.output, result.output
+    assert "Vladivostok" in _facet(index, "places")  # an undo reaches indexed stories at update
+    assert "index unchanged" in _invoke("update", corpus, "--index", index).output
 
 
 def test_cli_reports_a_broken_curation_file_instead_of_dropping_it(tmp_path):
@@ -110,3 +113,62 @@ def test_cli_reports_a_broken_curation_file_instead_of_dropping_it(tmp_path):
     result = _invoke("build", corpus, "--index", index)
     assert result.exit_code == 1 and "curation file" in result.output
     assert "there is no change" in _invoke("entities", "undo", "5", "--index", tmp_path / "other").output
+
+
+def test_a_change_reaches_indexed_stories_at_update_without_new_pages(tmp_path):
+    corpus, index = _write_blog(tmp_path / "corpus"), tmp_path / "ix"
+    assert _invoke("build", corpus, "--index", index).exit_code == 0
+    assert "Vladivostok" in _facet(index, "places")
+    assert _invoke("entities", "hide", "Vladivostok", "--index", index).exit_code == 0
+    assert _invoke("entities", "merge", "Vladimir Putin", "President Putin", "--index", index).exit_code == 0
+    result = _invoke("update", corpus, "--index", index)
+    assert result.exit_code == 0 and "2 indexed stories re-written" in result.output, result.output
+    assert "Vladivostok" not in _facet(index, "places")
+    assert "President Putin" in _facet(index, "people") and "Vladimir Putin" not in _facet(index, "people")
+
+
+NAMES = ["Vladimir Putin", "Kim Jong Un", "Kharkiv", "Vladivostok", "Ukraine", "Kremlin", "Nobody Here"]
+CHANGES = st.one_of(
+    st.builds(lambda v, t: ("merge", {"value": v, "into": t}), st.sampled_from(NAMES), st.sampled_from(NAMES + ["Mr X"])),
+    st.builds(lambda v, t: ("rename", {"value": v, "to": t}), st.sampled_from(NAMES), st.sampled_from(["Renamed", "Kyiv"])),
+    st.builds(lambda v, t: ("retype", {"value": v, "type": t}), st.sampled_from(NAMES), st.sampled_from(TYPES)),
+    st.builds(lambda v: ("hide", {"value": v}), st.sampled_from(NAMES)),
+)
+
+
+def _facets_by_story(index):
+    from searcher.backend.whoosh.store import open_generation
+    from searcher.backend.whoosh.schema import document_to_story
+
+    _, ix = open_generation(index)
+    with ix.searcher() as searcher:
+        stories = [document_to_story(doc) for doc in searcher.documents()]
+    return {(s.origin, s.position): {f: sorted(getattr(s, f)) for f in ("people", "organizations", "places", "countries")}
+            for s in stories}
+
+
+@settings(max_examples=examples(8, 60))
+@given(st.lists(CHANGES, min_size=1, max_size=4), st.integers(0, 3))
+def test_curated_build_equals_build_then_curate_then_update(tmp_path_factory, changes, undo):
+    """The same facets per story whether the curation was there at build or came after it (and
+    an undo after that is the same as never having made the change)."""
+    from searcher.build import build, update
+
+    root = tmp_path_factory.mktemp("curate")
+    corpus = _write_blog(root / "corpus")
+    curation = Curation()
+    for action, fields in changes:
+        curation.add(action, **fields)
+    save_curation(root / "curated", curation)
+    build([corpus], root / "curated", progress=False)
+    build([corpus], root / "later", progress=False)
+    save_curation(root / "later", curation)
+    update([corpus], root / "later", progress=False)
+    assert _facets_by_story(root / "later") == _facets_by_story(root / "curated")
+    if undo < len(curation.changes):
+        curation.changes.pop(undo)
+        save_curation(root / "later", curation)
+        update([corpus], root / "later", progress=False)
+        save_curation(root / "again", curation)
+        build([corpus], root / "again", progress=False)
+        assert _facets_by_story(root / "later") == _facets_by_story(root / "again")

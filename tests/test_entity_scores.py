@@ -4,7 +4,10 @@ done-when checks on that corpus and on a small demo corpus (scripts/score_entiti
 
 Measured when these rules landed (issue 13, on main's segmentation of 1 Dec 2026), before ->
 after, F1: people 0.86 -> 0.97, organizations 0.65 -> 0.94, places 0.83 -> 0.89, countries
-0.95 -> 0.98; done-when problems 27 -> 0 (shared corpus) and 123 -> 0 (2,000-story demo). The
+0.95 -> 0.98; done-when problems 27 -> 0 (shared corpus) and 123 -> 0 (2,000-story demo). Place
+rules of 2 Dec 2026 (place nouns, list items, regions named in the story, misspelt demonyms,
+places recovered across a page): places 0.89 -> 0.98 (P 0.89 -> 0.97, R 0.89 -> 0.98), people
+0.97 -> 0.98, organizations 0.94 -> 0.95, countries 0.98 -> 0.99; done-when problems stay 0. The
 floors sit a little below, so a rule that costs accuracy fails here.
 """
 
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOORS = {"people": 0.94, "organizations": 0.90, "places": 0.86, "countries": 0.95}
+FLOORS = {"people": 0.94, "organizations": 0.90, "places": 0.93, "countries": 0.95}
 
 
 def _script():

@@ -176,3 +176,43 @@ def test_the_alias_lookup_is_keyed_as_the_query_side_folds_words():
 
     table = {"entities": {"Kim Jong Un": {"type": "people", "variants": ["Kim Jong-un", "Mr Kim", "Kim"]}}}
     assert alias_lookup(table) == {"mrkim": "Kim Jong Un", "kim": "Kim Jong Un"}
+
+
+def _page_story(page, position, text, **facets) -> Story:
+    story = Story(source="Fixture Daily", origin=f"{page}.txt", position=position, headline=None, body=[text])
+    for facet, values in facets.items():
+        setattr(story, facet, list(values))
+    return story
+
+
+def test_a_place_its_page_tags_elsewhere_is_found_where_the_model_missed_it():
+    stories = [
+        _page_story("p", 0, "The talks took place at the country estate of Kelmscott Hall.", places=["Kelmscott Hall"]),
+        _page_story("p", 1, "Speaking at Kelmscott Hall, the prime minister said the talks went well."),
+        _page_story("p", 2, "The Kelmscott Hall Trust, which runs Kelmscott Hall Gardens, said nothing."),
+        _page_story("q", 0, "Elsewhere, at Kelmscott Hall, nothing happened."),  # another page
+    ]
+    resolve(stories)
+    assert [s.places for s in stories] == [["Kelmscott Hall"], ["Kelmscott Hall"], [], []]
+
+
+def test_a_recovered_place_skips_names_that_contain_it_and_person_names():
+    stories = [
+        _page_story("p", 0, "Ministers met in Strasbourg and in Jordan.", places=["Strasbourg", "Jordan"]),
+        _page_story("p", 1, "The Council of Strasbourg met. Jordan said so.", organizations=["Council of Strasbourg"]),
+    ]
+    resolve(stories)
+    assert stories[1].places == []
+
+
+def test_a_first_name_alone_joins_the_one_full_name():
+    stories = [_story("a", people=["Volodymyr Zelenskiy"]), _story("b", people=["Volodymyr"])]
+    resolve(stories)
+    assert _values(stories, "people") == ["Volodymyr Zelenskiy"]
+
+
+def test_spellings_of_one_place_one_letter_apart_are_one_value_the_commonest():
+    stories = [_story("a", places=["Avdiivka"]), _story("b", places=["Avdiivka"]), _story("c", places=["Avdiyivka"]),
+               _story("d", places=["Rostov"]), _story("e", places=["Rostov-on-Don"])]
+    resolve(stories)
+    assert _values(stories, "places") == ["Avdiivka", "Rostov", "Rostov-on-Don"]

@@ -366,3 +366,68 @@ def test_a_fuzzy_term_finds_a_word_the_analyser_stems(tmp_path):
             assert result.total == 1, q
     finally:
         engine.close()
+
+
+# --- the alias table of entity resolution and curation (issue 13) as query-time variants ---
+
+ALIAS_PAGES = {
+    "monitors.txt": ("wire-example.org", "Monitors live", "3 March 2025", [
+        ("11.00 GMT", "Observers reach the border town", [
+            "Observers from the Organization for Security and Co-operation in Europe reached Zorvask "
+            "on Monday, the mission said.",
+        ]),
+    ]),
+    "ceasefire.txt": ("other-example.net", "Ceasefire live", "4 March 2025", [
+        ("12.00 GMT", "Monitors report calm", [
+            "OSCE monitors said the ceasefire held overnight along the whole line.",
+        ]),
+        ("10.00 GMT", "Shipper denies report", [
+            "The Northern Shipping Company denied the report about its tankers on Tuesday.",
+        ]),
+        ("09.00 GMT", "Tankers sail on", [
+            "Officials at Norship said the tankers would sail on despite the warning.",
+        ]),
+    ]),
+}
+
+
+@pytest.fixture(scope="module")
+def alias_index(tmp_path_factory):
+    from searcher.enrich.curation import Curation, save_curation
+
+    root = tmp_path_factory.mktemp("aliases")
+    pages = root / "pages"
+    pages.mkdir()
+    for name, (source, title, day, entries) in ALIAS_PAGES.items():
+        write_blog(pages, name, source, title, day, entries)
+    curation = Curation()
+    curation.add("merge", value="Norship", into="Northern Shipping Company")
+    save_curation(root / "ix", curation)
+    build([pages], root / "ix", entities=True, progress=False)
+    return root / "ix"
+
+
+def test_an_acronym_finds_stories_that_only_write_the_long_form_and_says_so(alias_index):
+    result = search(Engine(alias_index), q="OSCE")
+    assert sorted(headlines(result)) == ["Monitors report calm", "Observers reach the border town"]
+    assert result.variants == {"OSCE": ["Organization for Security and Co-operation in Europe"]}
+    literal = search(Engine(alias_index), q="OSCE", literal="1")
+    assert headlines(literal) == ["Monitors report calm"]
+
+
+def test_a_curated_merge_joins_the_two_names_at_search_time(alias_index):
+    assert sorted(headlines(search(Engine(alias_index), q="Norship"))) == ["Shipper denies report", "Tankers sail on"]
+
+
+def test_alias_forms_leave_out_words_two_entities_share():
+    from searcher.enrich.resolve import alias_forms
+
+    table = {"entities": {
+        "Kim Jong Un": {"type": "people", "variants": ["Kim"]},
+        "Kim Yo Jong": {"type": "people", "variants": ["Kim"]},
+        "OSCE": {"type": "organizations", "variants": ["Organization for Security and Co-operation in Europe"]},
+    }}
+    forms = alias_forms(table)
+    assert "kim" not in forms and forms["osce"][0] == "OSCE"
+    names = NameTable({"organizations": ["OSCE"]}, forms)
+    assert names.variants("osce") == ["Organization for Security and Co-operation in Europe"]

@@ -29,9 +29,10 @@ def web_index(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def served(index_dir: Path) -> Iterator[str]:
-    """The real app under waitress in a background thread; yields its base URL."""
-    server = create_server(create_app(index_dir), host="127.0.0.1", port=0, threads=4)
+def served(index_dir: Path, **config) -> Iterator[str]:
+    """The real app under waitress in a background thread (`config`: create_app's keys, such as
+    ALLOW_CURATION=True); yields its base URL."""
+    server = create_server(create_app({"INDEX_DIR": index_dir, **config}), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:

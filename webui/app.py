@@ -19,7 +19,7 @@ from searcher.errors import IndexMissing, QueryError
 from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.settings import default_index_dir
-from webui import admission, api, explore, pages, security
+from webui import admission, api, curation, explore, pages, security
 from webui.engine import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,13 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
 
     `TIME_BUDGET`: seconds of work per request (default $LIVESEARCH_TIME_BUDGET, else 2; None: no
     budget; searcher.search.budget). `MAX_ACTIVE`/`MAX_WAITING`: this process's admission queue
-    (webui.admission); none when MAX_ACTIVE is None (`livesearch serve` always sets one)."""
+    (webui.admission); none when MAX_ACTIVE is None (`livesearch serve` always sets one).
+    `ALLOW_CURATION`: the page's entity curation actions (webui.curation); off (read-only) by default."""
     if config is not None and not isinstance(config, Mapping):
         config = {"INDEX_DIR": config}
     app = Flask(__name__)
     app.config.from_mapping(INDEX_DIR=default_index_dir(), TIME_BUDGET=budget.default_seconds(),
-                            MAX_ACTIVE=None, MAX_WAITING=0)
+                            MAX_ACTIVE=None, MAX_WAITING=0, ALLOW_CURATION=False)
     app.config.from_mapping(config or {})
     app.json.sort_keys = False
     seconds = app.config["TIME_BUDGET"]
@@ -49,6 +50,8 @@ def create_app(config: Mapping | str | os.PathLike | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(explore.blueprint)
+    app.register_blueprint(curation.blueprint)
+    app.context_processor(lambda: {"curation_on": curation.enabled(), "curation_facets": curation.FACETS})
     return app
 
 

@@ -304,6 +304,27 @@ def _schemas() -> dict:
         "SearchResponse": search_response, "Correction": correction, "Relaxation": relaxation,
         "FilterNote": filter_note, "Story": story, "FacetValues": facet_values, "Error": error,
         "IndexStats": schema_of(results.IndexStats),
+        **_curation_schemas(),
+    }
+
+
+def _curation_schemas() -> dict:
+    """One change as the curation file writes it (searcher.enrich.curation), and the answers."""
+    from searcher.enrich.curation import ACTIONS, MAX_VALUE_CHARS, TYPES
+
+    text = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_CHARS}
+    changes = []
+    for action, fields in ACTIONS.items():
+        properties = {"action": {"const": action}, **{f: ({"enum": list(TYPES)} if f == "type" else text) for f in fields}}
+        changes.append(_object(properties))
+    change = {"oneOf": changes, "description": "merge (value, into), rename (value, to), retype (value, type), hide (value)."}
+    return {
+        "CurationChange": change,
+        "CurationState": _object({"enabled": {"type": "boolean"}, "changes": {"type": "array", "items": change}}),
+        "CurationResult": _object({
+            "change": change, "number": {"type": "integer", "minimum": 1}, "applied": {"type": "boolean"},
+            "stories_updated": {"type": "integer", "minimum": 0}, "message": {"type": "string"},
+        }),
     }
 
 
@@ -354,6 +375,26 @@ def openapi_document() -> dict:
                     **ERRORS,
                 },
             }},
+            "/api/curation": {
+                "get": {
+                    "operationId": "curationChanges",
+                    "summary": "Whether this server lets the page curate entities, and the curation file's changes in order.",
+                    "responses": {"200": _json("CurationState", "The state."), "400": ERRORS["400"], "503": ERRORS["503"]},
+                },
+                "post": {
+                    "operationId": "curate",
+                    "summary": "Merge, rename, retype or hide an entity value: saved in the curation file beside the "
+                               "index and applied to the indexed stories. Only on a server started with "
+                               "`livesearch serve --allow-curation`; same-origin JSON only.",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CurationChange")}}},
+                    "responses": {
+                        "200": _json("CurationResult", "Saved, and applied unless another build or update held the index."),
+                        "400": _json("Error", "Not a JSON object, an unknown action, a missing, empty, unknown or too long field."),
+                        "403": _json("Error", "Curation is off on this server (the message says how to turn it on), or a cross-site request."),
+                        "503": ERRORS["503"],
+                    },
+                },
+            },
             "/api/stories/{id}": {"get": {
                 "operationId": "story", "summary": "One full story, with the previous and next stories of its page.",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],

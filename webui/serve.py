@@ -41,7 +41,10 @@ def default_workers() -> int:
 @click.option("--time-budget", "time_budget", type=click.FloatRange(0), default=None,
               help="Seconds of work per request (default $LIVESEARCH_TIME_BUDGET or 2; 0 for none). "
                    "Past it a search returns what it has, marked timed_out.")
-def serve(index_dir, host, port, workers, threads, queue, time_budget) -> None:
+@click.option("--allow-curation", "allow_curation", is_flag=True, default=False,
+              help="Let the page merge, rename, retype and hide entity values (writes entities.toml "
+                   "beside the index and re-writes the stories it affects). Off: the server is read-only.")
+def serve(index_dir, host, port, workers, threads, queue, time_budget, allow_curation) -> None:
     """Serve the search page and the JSON API; picks up rebuilt indexes live."""
     from pathlib import Path
 
@@ -58,7 +61,8 @@ def serve(index_dir, host, port, workers, threads, queue, time_budget) -> None:
     except IndexMissing as error:
         click.echo(f"livesearch: warning: {error}; until then searches answer 503", err=True)
     workers = default_workers() if workers is None else workers
-    settings = {"INDEX_DIR": index_dir, "TIME_BUDGET": seconds, "MAX_ACTIVE": threads, "MAX_WAITING": queue}
+    settings = {"INDEX_DIR": index_dir, "TIME_BUDGET": seconds, "MAX_ACTIVE": threads, "MAX_WAITING": queue,
+                "ALLOW_CURATION": allow_curation}
     if workers > 1 and _gunicorn_available():
         _serve_gunicorn(host, port, workers, threads + queue, seconds, settings)
     else:

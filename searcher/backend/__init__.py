@@ -12,7 +12,7 @@ highlight would, so a remote backend needs one round trip per search.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -82,6 +82,13 @@ class IndexWriter(Protocol):
     def add(self, story: Story, file_key: str) -> None:
         """Index a story read from the input file `file_key`."""
 
+    def prepare(self, story: Story, file_key: str, signature=...) -> None:
+        """Optional early work on a story before its facets are known (a build calls it for every
+        story, in the order it will then `add` them, while entity tags are still coming; with the
+        body's wire-copy signature when its reader processes computed it)."""
+
+    commit_seconds: float  # time the run's final commit took (the build's stage times)
+
     def delete_file(self, file_key: str) -> None:
         """Remove every story indexed from `file_key`."""
 
@@ -93,6 +100,14 @@ class IndexWriter(Protocol):
 
     def delete_story(self, story_id: str) -> None:
         """Remove one story by id."""
+
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story of the index this run changes, as written, with its input file (empty for a
+        fresh build): for re-applying the curation to stories already indexed."""
+
+    def stories_with(self, facets: Iterable[str], matches: Callable[[str], bool]) -> list[tuple[Story, str]]:
+        """The stories of the index this run changes holding a value of one of `facets` that
+        `matches` (a curation change's names), as written, with their input files."""
 
     def page_stories(self, page: str) -> dict[str, tuple[Story, str]]:
         """The stories of one page key (records.page_key) as the run found them, each with the

@@ -219,9 +219,30 @@ class Gazetteer:
                 return self._demonyms[candidate]
         return None
 
+    def near_demonym(self, text: str) -> str | None:
+        """`Ukrainan` -> Ukraine: a word of at least 6 letters one typing slip (a letter missing,
+        added, changed or two swapped) from exactly one country's demonym. Only for words no
+        gazetteer knows; shorter words are too often other words one slip away."""
+        key = _place_key(text)
+        if len(key) < 6 or " " in key or self.lookup(text) or self.demonym_country(text):
+            return None
+        countries = {country for demonym, country in self._demonyms.items() if _one_slip(key, demonym)}
+        return countries.pop() if len(countries) == 1 else None
+
     def is_person_ambiguous(self, text: str) -> bool:
         """True for names such as Jordan or Florence that are as often people as places."""
         return _place_key(text) in PERSON_AMBIGUOUS
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """True when `b` is `a` with one letter deleted, inserted, replaced, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1 or a[:1] != b[:1]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _comparable(other: Place, default: Place) -> bool:

@@ -35,6 +35,7 @@ hyphen-blind, and through the alias table's variants (`Putin` matches `Mr Putin`
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 CURATION_FILE = "entities.toml"
+CURATION_LOCK = ".entities.toml.lock"  # serialises writers of the file
+MAX_VALUE_CHARS = 200  # a facet value longer than this is no entity name
+APPLIED_KEY = "curation"  # in the alias table: the curation a generation's stories carry
 CURATION_VERSION = 1
 TYPES = ("people", "organizations", "places")
 ACTIONS = {"merge": ("value", "into"), "rename": ("value", "to"), "retype": ("value", "type"), "hide": ("value",)}
@@ -70,10 +74,29 @@ class Curation:
 
     def add(self, action: str, **fields: str) -> dict:
         """Append a checked change (and return it)."""
-        change = {"action": action, **fields}
+        return self.append({"action": action, **fields})
+
+    def append(self, change: dict) -> dict:
+        """Append a checked change given as the file writes it (and return it)."""
         _check(change, len(self.changes) + 1)
-        self.changes.append(change)
-        return change
+        self.changes.append(dict(change))
+        return self.changes[-1]
+
+    def record(self) -> dict:
+        """What an index generation keeps of the curation it applied (in its alias table, under
+        APPLIED_KEY), so an update can tell whether the file changed since."""
+        return {"changes": [dict(change) for change in self.changes], "outlets": dict(self.outlets)}
+
+    def appended_to(self, applied: dict | None) -> int | None:
+        """How many of the changes were applied already when the file only grew since `applied`
+        (a merge, rename, retype or hide added; outlets unchanged); None when it changed otherwise
+        (a change undone or edited by hand), which needs the corpus resolved again."""
+        if not isinstance(applied, dict) or applied.get("outlets") != self.outlets:
+            return None
+        done = applied.get("changes")
+        if not isinstance(done, list) or self.changes[: len(done)] != done:
+            return None
+        return len(done)
 
 
 def curation_path(index_dir: Path) -> Path:
@@ -104,13 +127,34 @@ def load_curation(index_dir: Path) -> Curation:
     return Curation([dict(c) for c in changes], {str(k): str(v) for k, v in outlets.items()})
 
 
+def add_change(index_dir: Path, change: dict) -> tuple[dict, int]:
+    """Check one change and append it to the curation file beside the index, under a lock so that
+    two writers (CLI, web workers) never lose each other's change; returns it and its number."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / CURATION_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            curation = load_curation(index_dir)
+            change = curation.append(change)
+            save_curation(index_dir, curation)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return change, len(curation.changes)
+
+
 def _check(change: dict, number: int) -> None:
     action = change.get("action") if isinstance(change, dict) else None
     if action not in ACTIONS:
         raise CurationError(f"change {number}: action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    unknown = sorted(set(change) - {"action", *ACTIONS[action]})
+    if unknown:
+        raise CurationError(f"change {number} ({action}): unknown field(s) {', '.join(map(repr, unknown))}; "
+                            f"{action} takes {', '.join(ACTIONS[action])}")
     for key in ACTIONS[action]:
         if not isinstance(change.get(key), str) or not change[key].strip():
             raise CurationError(f"change {number} ({action}): needs a non-empty {key!r}")
+        if len(change[key]) > MAX_VALUE_CHARS:
+            raise CurationError(f"change {number} ({action}): {key!r} is longer than {MAX_VALUE_CHARS} characters")
     if action == "retype" and change["type"] not in TYPES:
         raise CurationError(f"change {number} (retype): type must be one of {', '.join(TYPES)}")
 
@@ -134,11 +178,14 @@ def save_curation(index_dir: Path, curation: Curation) -> Path:
     return path
 
 
-def apply_curation(stories: Iterable[Story], table: dict, curation: Curation) -> dict:
-    """Apply the changes to the stories' facets (in place) and to the alias table; returns the table."""
+def apply_curation(stories: Iterable[Story], table: dict, curation: Curation, start: int = 0) -> dict:
+    """Apply the changes (from number `start` on: the earlier ones are in the stories already) to
+    the stories' facets (in place) and to the alias table; returns the table, which records the
+    whole curation as applied."""
     stories = list(stories)
     entities = table.setdefault("entities", {})
-    for change in curation.changes:
+    table[APPLIED_KEY] = curation.record()
+    for change in curation.changes[start:]:
         names = _spellings(change["value"], entities)
         action = change["action"]
         if action == "hide":
@@ -156,6 +203,18 @@ def apply_curation(stories: Iterable[Story], table: dict, curation: Curation) ->
             _rewrite(stories, names, target, kind)
             _move_entry(entities, names, target, kind, change["value"])
     return table
+
+
+def affected_names(changes: list[dict], table: dict) -> set[str]:
+    """Fold keys of every value the changes name or name as a target, with the alias table's
+    variants: a story holding none of them is untouched by `apply_curation` of these changes."""
+    entities = table.get("entities", {})
+    names: set[str] = set()
+    for change in changes:
+        for key in ("value", "into", "to"):
+            if key in change:
+                names |= _spellings(change[key], entities)
+    return names
 
 
 def _spellings(value: str, entities: dict) -> set[str]:

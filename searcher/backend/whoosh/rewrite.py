@@ -92,8 +92,9 @@ def understand(searcher, schema, text: str, live: np.ndarray, filtered: np.ndarr
             parts = [p for p in _HYPHENS.split(clause.text) if p]
             alternatives.append('"' + " ".join(parts) + '"')
         variants = names.variants(clause.text, phonetic=not clause.exists or names.is_name_word(clause.text))
-        found = [v for v in variants if _exists(searcher, _parse(_as_query_text(v), schema))]
-        alternatives += [_as_query_text(v) for v in found]
+        matched = _matching_forms(searcher, schema, variants)
+        found = list(matched)
+        alternatives += list(matched.values())
         if found:
             if clause.exists:
                 matched_variants[clause.text] = found
@@ -277,6 +278,32 @@ def _parse(text: str, schema):
     except QueryError:
         return None
     return None if q is None or q is wquery.NullQuery else q
+
+
+def _matching_forms(searcher, schema, variants: list[str]) -> dict[str, str]:
+    """Variant -> the query text of it that some story matches; one variant per analysed query
+    (`Organisation ...` and `Organization ...` are one search)."""
+    matched: dict[str, str] = {}
+    seen: set[str] = set()
+    for variant in variants:
+        for text in _query_texts(variant):
+            query = _parse(text, schema)
+            if query is not None and str(query) not in seen and _exists(searcher, query):
+                seen.add(str(query))
+                matched[variant] = text
+                break
+    return matched
+
+
+def _query_texts(value: str) -> list[str]:
+    """A name as query text, then (for a phrase with a hyphenated word) with the hyphens spaced:
+    the index puts a compound's joined form at its last part's position, so a phrase with a word
+    before the compound (`Security and Co-operation in Europe`) matches only with the parts."""
+    texts = [_as_query_text(value)]
+    spaced = _HYPHENS.sub(" ", value)
+    if spaced != value and len(value.split()) > 1:
+        texts.append(_as_query_text(spaced))
+    return texts
 
 
 def _as_query_text(value: str) -> str:

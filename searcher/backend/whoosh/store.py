@@ -23,7 +23,8 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's
     unchanged,
     write_atomically,
 )
-from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, make_schema, story_to_document
+from searcher.backend.whoosh.schema import SCHEMA_VERSION, document_to_story, facet_fields, make_schema, story_to_document
 from searcher.errors import IndexBusy, IndexMissing, IndexOutdated, IndexWriteFailed
 from searcher.enrich import wire
 from searcher.records import Story
@@ -51,6 +52,7 @@ LOCK = "write.lock"
 ENRICH_CACHE = "enrich-cache.sqlite"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+NOT_GIVEN = object()
 # Below this many stories per process, starting writer processes costs more than it saves.
 MIN_STORIES_PER_WRITER_PROCESS = 2000
 
@@ -119,11 +121,15 @@ class GenerationWriter:
         self._wire = wire.Grouper(self._indexed_copies if searcher is not None else None)
         self.aliases: dict | None = None  # set by the build; written into the generation on success
         self.generation: Path | None = None
+        self._prepared: deque[tuple[str, str, object]] = deque()  # (story id, wire group, signature), in order
+        self.commit_seconds = 0.0
 
     def known_aliases(self) -> dict:
         """The live generation's alias table when amending; empty for a fresh generation."""
         from searcher.enrich.resolve import load_aliases
 
+        if self.aliases is not None:  # this run's table (an update that re-applied the curation)
+            return self.aliases
         return load_aliases(self.generation if self._searcher is not None else None)
 
     def save_aliases(self, gen: Path) -> None:
@@ -133,6 +139,8 @@ class GenerationWriter:
             save_aliases(self.aliases, gen)
 
     def begin(self, expected_stories: int) -> None:
+        if self._writer is not None:
+            return  # an update that re-applied the curation began already
         procs = 1
         if self._searcher is None:  # a fresh generation
             procs = max(1, min(os.cpu_count() or 1, expected_stories // MIN_STORIES_PER_WRITER_PROCESS))
@@ -143,14 +151,34 @@ class GenerationWriter:
     def add(self, story: Story, file_key: str) -> None:
         self._writer.add_document(**self._document(story, file_key))
 
+    def prepare(self, story: Story, file_key: str, signature=NOT_GIVEN) -> None:
+        """Do now the part of `add` that needs no facets (the wire-copy signature and group,
+        in the order of adding), so a build can do it while entity tags are still coming.
+        Stories must then be added in the order they were prepared. `signature`: the body's
+        `wire.signature`, when the build's reader processes computed it already."""
+        sig = wire.signature(story.body) if signature is NOT_GIVEN else signature
+        self._prepared.append((story.id, self._wire.group(story.id, sig, story.source)[0], sig))
+
     def _document(self, story: Story, file_key: str) -> dict:
         """The story's document with its wire-copy group, signature and LSH band keys."""
         doc = story_to_document(story, file_key)
-        sig = wire.signature(story.body)
-        doc["wire"], bands = self._wire.group(story.id, sig, story.source)
+        if self._prepared:
+            prepared_id, group, sig = self._prepared.popleft()
+            if prepared_id != story.id:
+                raise RuntimeError(f"story {story.id} added out of order: {prepared_id} was prepared next")
+            doc["wire"] = group
+            bands = wire.band_keys(sig) if sig is not None else []
+        else:
+            sig = wire.signature(story.body)
+            doc["wire"], bands = self._wire.group(story.id, sig, story.source)
         if sig is not None:
             doc["wire_bands"], doc["minhash"] = bands, wire.to_bytes(sig)
         return doc
+
+    def commit(self) -> None:
+        clock = time.monotonic()
+        self._writer.commit()
+        self.commit_seconds += time.monotonic() - clock
 
     def _indexed_copies(self, bands: list[str]) -> list[tuple[str, object, str]]:
         """(group, signature, source) of the stories indexed before this run sharing a band."""
@@ -181,6 +209,30 @@ class GenerationWriter:
         if self._searcher is None:
             return {}
         return {doc["id"]: (document_to_story(doc), doc["path"]) for doc in self._searcher.documents(page=page)}
+
+    def all_stories(self) -> list[tuple[Story, str]]:
+        """Every story as it was before this run, with the input file it was written from."""
+        if self._searcher is None:
+            return []
+        return [(document_to_story(doc), doc["path"]) for doc in self._searcher.documents()]
+
+    def stories_with(self, facets: Iterable[str], matches: Callable[[str], bool]) -> list[tuple[Story, str]]:
+        """The stories (as before this run, with their input files) holding a value of one of
+        `facets` that `matches`: the facet fields' lexicons are scanned, not the stories."""
+        if self._searcher is None:
+            return []
+        reader = self._searcher.reader()
+        docnums: set[int] = set()
+        for facet in facets:
+            field = facet_fields().get(facet)
+            if field is None or field not in reader.schema:
+                continue
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if matches(value):
+                    docnums.update(reader.postings(field, term).all_ids())
+        stored = (self._searcher.stored_fields(n) for n in sorted(docnums) if not reader.is_deleted(n))
+        return [(document_to_story(doc), doc["path"]) for doc in stored]
 
     def delete_file(self, file_key: str) -> None:
         """Drop every story indexed from `file_key` (its manifest entry is the caller's)."""
@@ -222,7 +274,7 @@ class WhooshStore:
                         out._writer.cancel()
                     raise
                 if out._writer is not None:
-                    out._writer.commit()
+                    out.commit()
                 out.save_aliases(gen)
                 out.manifest.save(gen)
                 _fsync_tree(gen)
@@ -245,13 +297,14 @@ class WhooshStore:
                 try:
                     yield out
                     if out._writer is not None:
-                        out._writer.commit()
+                        out.commit()
                 except BaseException:
                     if out._writer is not None:
                         _abandon(ix, out._writer)
                     raise
+            if out._writer is not None or out.aliases is not None:
+                out.save_aliases(gen)  # also when a curation change touched no story: it is recorded
             if out._writer is not None:
-                out.save_aliases(gen)
                 manifest.updated_at = now_iso()
                 manifest.save(gen)
 

@@ -17,9 +17,11 @@ One `NameTable` per searcher (so per index generation; the backend caches it on 
   the indexed country through the gazetteer and ISO codes; people and places by their fold key
   or a name variant; `closest_values` answers an unknown value with the nearest known ones.
 
-Corpus-level entity resolution (issue 13) will store an alias table with the index; when it
-lands, `NameTable.aliases` is where its entries go (variant -> canonical display form): `variants`
-already returns what that table says before anything phonetic.
+- **Alias table** (`NameTable.aliases`): the forms corpus-level entity resolution and the
+  newsroom's curation joined into one entity (the generation's `aliases.json`, issue 13:
+  `OSCE` = `Organization for Security and Co-operation in Europe`, a curated merge `Daesh` =
+  `Islamic State`). `variants` returns the entity's other forms first, before anything phonetic,
+  leaving out forms that hold the query word already (`Putin` needs no `Vladimir Putin`).
 """
 
 from __future__ import annotations
@@ -66,12 +68,12 @@ def close_spellings(a: str, b: str) -> bool:
 class NameTable:
     """Name words of one index state and their variants (see the module doc)."""
 
-    def __init__(self, facet_values: dict[str, list[str]]):
+    def __init__(self, facet_values: dict[str, list[str]], aliases: dict[str, list[str]] | None = None):
         self.facet_values = facet_values
         self.words: dict[str, str] = {}  # folded name word (or joined span) -> display form
         self.spaced: dict[str, str] = {}  # joined span -> its words ("jongun" -> "jong un")
         self.by_key: dict[str, set[str]] = defaultdict(set)
-        self.aliases: dict[str, str] = {}  # issue 13's table goes here: folded variant -> display
+        self.aliases = aliases or {}  # folded form -> the entity's forms (resolve.alias_forms)
         for facet in NAME_FACETS:
             for value in facet_values.get(facet, []):
                 self._add_value(value)
@@ -107,8 +109,7 @@ class NameTable:
         if not folded:
             return []
         out: list[str] = []
-        if folded in self.aliases:
-            out.append(self.aliases[folded])
+        out += [form for form in self.aliases.get(folded, ()) if folded not in fold_text(form).split()]
         out += self._gazetteer(word)
         if phonetic:
             close = sorted(
