@@ -8,7 +8,7 @@ measures, each through the real command in a subprocess:
   build     `livesearch build` stories/s with a cold enrichment cache, beside bare spaCy NER
             (`nlp.pipe`, same texts, same processes) as a ratio; then a rebuild with a warm cache;
   search    p50/p95 of GET /api/search over HTTP against `livesearch serve` on a free localhost
-            port, for a fixed mix (common term, rare term, two terms, phrase; each plain, with a
+            port, for a fixed mix (common term, rare term, two terms, two- and three-word phrases; each plain, with a
             date range and with a country filter), all facets and highlights;
   baseline  the same mix against SQLite FTS5 over the `livesearch export` of the same stories:
             match count, top 20 by rank with snippet(), facet counts by GROUP BY over the match
@@ -272,16 +272,19 @@ def _all_cpu() -> float:
 
 
 def query_mix(stories: list[dict]) -> list[dict]:
-    """Four query texts picked from the corpus by document frequency, each plain, with a date
-    range and with the most frequent country: deterministic for a given corpus."""
+    """Five query texts picked from the corpus by document frequency (a common, a rare word, two
+    words, a two- and a three-word phrase), each plain, with a date range and with the most
+    frequent country: deterministic for a given corpus."""
     df: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
+    triples: Counter[tuple[str, str, str]] = Counter()
     countries: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     for story in stories:
         words = re.findall(r"[a-z]+", story_text(story).lower())
         df.update({w for w in words if len(w) >= 5 and w not in STOPWORDS})
         pairs.update(zip(words, words[1:]))
+        triples.update(zip(words, words[1:], words[2:]))
         countries.update(story.get("countries") or [])
         sources[story.get("source")] += 1
     n = len(stories)
@@ -289,14 +292,19 @@ def query_mix(stories: list[dict]) -> list[dict]:
     def near(fraction: float) -> str:
         return min(sorted(df), key=lambda w: (abs(df[w] / n - fraction), w))
 
+    def content(word: str) -> bool:
+        return len(word) >= 5 and word not in STOPWORDS
+
     common, rare, medium = near(0.25), near(0.002), near(0.05)
-    phrase = next(" ".join(p) for p, _ in pairs.most_common(400)
-                  if all(len(w) >= 5 and w not in STOPWORDS for w in p))
+    phrase = next(" ".join(p) for p, _ in pairs.most_common(400) if all(map(content, p)))
+    # three words, the outer two content words (`accused the government`), among the 400 most frequent
+    phrase3 = next((" ".join(t) for t, _ in triples.most_common(400) if content(t[0]) and content(t[2])),
+                   " ".join(triples.most_common(1)[0][0]))
     # the facet filter: the most frequent country, or without entity tags the most frequent outlet
     facet, value = ("country", countries.most_common(1)[0][0]) if countries else ("source", sources.most_common(1)[0][0])
     mix = []
     for kind, q in (("common", common), ("rare", rare), ("two terms", f"{common} {medium}"),
-                    ("phrase", f'"{phrase}"')):
+                    ("phrase", f'"{phrase}"'), ("3-word phrase", f'"{phrase3}"')):
         mix.append({"name": kind, "q": q})
         mix.append({"name": f"{kind} +dates", "q": q, "from": DATE_RANGE[0], "to": DATE_RANGE[1]})
         mix.append({"name": f"{kind} +{facet}", "q": q, facet: value})

@@ -102,9 +102,33 @@ any_word = st.sampled_from(VOCAB).flatmap(cased)
 separators = st.sampled_from([" ", " ", " ", ", ", ". ", " - ", "; "])
 
 
+# Runs of words that texts repeat, so phrases of three to five words match some stories and
+# nearly match others: repeated words (`dock dock dock`), and runs that hold every word pair of a
+# longer phrase without the phrase (`alpha bravo alpha bravo echo` for "bravo alpha bravo echo"
+# is a match, for "alpha bravo echo" not). Word pairs answer two-word phrases alone; longer ones
+# are verified on the stories holding all their pairs (issue 18).
+STOCK_RUNS = [("north", "korea", "plan"), ("the", "tide", "on", "the", "pier"), ("dock", "dock", "dock"),
+              ("storm", "at", "the", "port", "of", "delta"), ("alpha", "bravo", "alpha", "bravo", "echo"),
+              ("it", "to", "be", "or", "not", "to", "be")]
+stock_run = st.sampled_from(STOCK_RUNS).flatmap(lambda run: st.tuples(*(cased(w) for w in run)))
+chunks = st.one_of(*[any_word.map(lambda w: (w,))] * 5, stock_run)  # one chunk in six a stock run
+
+
 def texts(min_words: int, max_words: int):
-    return st.lists(st.tuples(any_word, separators), min_size=min_words, max_size=max_words).map(
-        lambda words: "".join(word + sep for word, sep in words).rstrip(" ,.;-"))
+    return st.lists(st.tuples(chunks, separators), min_size=min_words, max_size=max_words).map(
+        lambda parts: "".join(" ".join(run) + sep for run, sep in parts).rstrip(" ,.;-"))
+
+
+@st.composite
+def stock_phrases(draw) -> tuple[str, ...]:
+    """2-5 consecutive words of a stock run, sometimes with one word replaced (a near miss)."""
+    run = draw(st.sampled_from(STOCK_RUNS))
+    size = draw(st.integers(2, min(5, len(run))))
+    start = draw(st.integers(0, len(run) - size))
+    words = list(run[start:start + size])
+    if draw(st.integers(0, 3)) == 0:
+        words[draw(st.integers(0, size - 1))] = draw(st.sampled_from(VOCAB))
+    return tuple(words)
 
 
 def date_text(parts) -> str | None:
@@ -214,6 +238,8 @@ leaf_queries = st.one_of(
     st.sampled_from(VOCAB).map(lambda w: ("word", w)),
     st.sampled_from(VOCAB).map(lambda w: ("word", w)),
     st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3).map(lambda ws: ("phrase", tuple(ws))),
+    stock_phrases().map(lambda ws: ("phrase", ws)),
+    st.sampled_from(VOCAB).map(lambda w: ("phrase", (w, w))),  # "dock dock": a repeated word
     st.sampled_from(sorted({w[:n] for w in VOCAB for n in (2, 3) if len(w) > n})).map(lambda p: ("prefix", p)),
 )
 query_trees = st.recursive(

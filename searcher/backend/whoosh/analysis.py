@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.analysis import Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
 from whoosh.support.charset import accent_map
 
 from searcher.backend.whoosh.spellings import american
@@ -142,3 +142,48 @@ def analyzer_version(analyzer) -> int:
 def index_analyzer_version(schema) -> int:
     """The analyzer version of an index (its pickled schema)."""
     return analyzer_version(schema["body"].analyzer) if "body" in schema else 0
+
+
+# ---- word pairs: a two-word phrase as one term (issue 18) ----------------------------------------
+
+PAIR_SEPARATOR = " "  # never inside a word: the tokenizer splits on spaces
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of the word pair `first second` in a pair field (index and query alike)."""
+    return f"{first}{PAIR_SEPARATOR}{second}"
+
+
+def phrase_pairs(words) -> list[str]:
+    """The pair terms a phrase of analysed words needs, in phrase order, without repeats."""
+    return list(dict.fromkeys(pair_term(a, b) for a, b in zip(words, words[1:])))
+
+
+class PairAnalyzer(Analyzer):
+    """The word pairs of a text: every term at position p with every term at position p + 1,
+    positions as `text_analyzer` gives them in index mode (the positions Whoosh's phrase matcher
+    reads). A compound at p + 1 (`counter`, then `terrorism` and `counterterrorism` together)
+    pairs each of its terms with its neighbours, so a pair term exists exactly when the two-word
+    phrase matches, and a two-word phrase is one term lookup instead of a position check.
+
+    Pairs cross paragraph breaks, as phrases do (a body is indexed as one text)."""
+
+    def __init__(self, words=None):
+        self.words = words if words is not None else text_analyzer()
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__ and self.words == other.words
+
+    def __call__(self, value, **kwargs):
+        at: dict[int, list[str]] = {}
+        for t in self.words(value, positions=True, chars=False, mode="index"):
+            at.setdefault(t.pos, []).append(t.text)  # Whoosh reuses one Token: copy what we need
+        out = Token(positions=False, chars=False, boosts=False, removestops=False, mode="index")
+        for pos in sorted(at):
+            following = at.get(pos + 1)
+            if not following:
+                continue
+            for first in at[pos]:
+                for second in following:
+                    out.text = pair_term(first, second)
+                    yield out

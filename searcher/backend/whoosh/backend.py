@@ -6,7 +6,6 @@ import functools
 import math
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from searcher.backend.whoosh.columns import LeafCache
 from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.highlight import Highlighter
 from searcher.backend.whoosh import rewrite
+from searcher.backend.whoosh import scoring
 from searcher.backend.whoosh.analysis import ANALYZER_VERSION, index_analyzer_version
 from searcher.backend.whoosh.querying import parse_query, phrases_as_words
 from searcher.backend.whoosh.variants import NameTable
@@ -62,22 +62,44 @@ class _Snapshot:
         self.generation = generation
         self.ix = ix
         self.searcher = ix.searcher()
-        self.columns = cache.columns(self.searcher)
-        self._names: NameTable | None = None
-        me = weakref.ref(self)  # no cycle: a snapshot closes its searcher when dropped
-        self.columns.resolver = lambda facet, value: (snap := me()) and snap.names.resolve_filter(facet, value)
+        self.columns = cache.columns(self.searcher)  # shared by the threads on this index state
+        if self.columns.resolver is None:
+            self.columns.resolver = functools.partial(_resolve_filter, self.columns, generation)
+        self._last_query: tuple | None = None  # (query, its mask): a request asks twice
 
     @property
     def names(self) -> NameTable:
-        """Name words and variants of this index state (variants.py), built on first use."""
-        if self._names is None:
-            from searcher.enrich.resolve import alias_forms, load_aliases
+        """Name words and variants of this index state (variants.py), built on first use and
+        shared with the other threads' snapshots of the same state."""
+        return _names(self.columns, self.generation)
 
-            self._names = NameTable(self.columns.values, alias_forms(load_aliases(self.generation)))
-        return self._names
+    def query_mask(self, query, make) -> np.ndarray:
+        """The mask of `query` (matched by `make()`), kept for the next ask of the same query
+        object: a search with a date choice reads it again for its undated count."""
+        last = self._last_query
+        if last is not None and last[0] is query:
+            return last[1]
+        mask = make()
+        self._last_query = (query, mask)
+        return mask
 
     def is_current(self, generation: Path | None) -> bool:
         return generation == self.generation and self.searcher.up_to_date()
+
+
+def _names(columns, generation: Path) -> NameTable:
+    """The name table of an index state, with the generation's alias table (issue 13): one per
+    Columns (a segment set belongs to one generation), shared by the threads."""
+    def make() -> NameTable:
+        from searcher.enrich.resolve import alias_forms, load_aliases
+
+        return NameTable(columns.values, alias_forms(load_aliases(generation)))
+
+    return columns.derived("names", make)
+
+
+def _resolve_filter(columns, generation: Path, facet: str, value: str) -> str | None:
+    return _names(columns, generation).resolve_filter(facet, value)
 
 
 REOPEN_ATTEMPTS = 3
@@ -135,7 +157,7 @@ class WhooshBackend:
         started = time.perf_counter()
         snap = self._current()
         query, mask, plan = self._understood(snap, req)
-        no_date = snap.columns.days < 0
+        no_date = snap.columns.undated
         if (req.date_from or req.date_to or not req.include_undated) and no_date.any():
             # the undated stories the date choice leaves out: the same search without it
             undated = self._query_mask(snap, query) & self._filtered(snap, req, dates=False) & no_date
@@ -502,7 +524,8 @@ class WhooshBackend:
         cols = snap.columns
         if query is None:
             return cols.live.copy()
-        return multiterm.match(snap.searcher, query, len(cols.live)) & cols.live  # within the time budget
+        # within the time budget; read-only, since a search may ask for it again (`undated`)
+        return snap.query_mask(query, lambda: _frozen(multiterm.match(snap.searcher, query, len(cols.live)) & cols.live))
 
     def _matches(self, snap: _Snapshot, query, req: SearchRequest) -> np.ndarray:
         return self._query_mask(snap, query) & self._filtered(snap, req)
@@ -526,7 +549,7 @@ class WhooshBackend:
             in_range = cols.date_mask(req.date_from, req.date_to)
             mask &= (in_range | (cols.days < 0)) if req.include_undated else in_range
         elif not req.include_undated:
-            mask &= cols.days >= 0
+            mask &= cols.dated
         return mask
 
     def _ranked(self, snap: _Snapshot, query, mask: np.ndarray | None, limit: int | None) -> list[tuple[int, float]]:
@@ -536,6 +559,14 @@ class WhooshBackend:
         and would rank the unfiltered matches (issue 10)."""
         if mask is not None and not mask.any():
             return []
+        fast = scoring.scores_within(snap.searcher, query, snap.columns.live if mask is None else mask)
+        if fast is not None:  # BM25F in numpy, Whoosh's scores (scoring.py)
+            ranked = scoring.best_first(*fast, limit)
+            if mask is not None and (limit is None or len(ranked) < limit) and len(fast[0]) < int(mask.sum()):
+                rest = mask.copy()
+                rest[fast[0]] = False  # matches the ranking query missed: after, in index order
+                ranked += [(int(d), 0.0) for d in np.flatnonzero(rest)[: None if limit is None else limit - len(ranked)]]
+            return ranked
         allow = None if mask is None else set(np.flatnonzero(mask).tolist())
         # Within a mask every allowed match is scored: a limited collector behind the filter
         # can miss the best match (found by the reference model: top-1 gave a story scoring 4.28
@@ -599,6 +630,11 @@ class WhooshBackend:
             ]
             out[facet] = values
         return out
+
+
+def _frozen(mask: np.ndarray) -> np.ndarray:
+    mask.setflags(write=False)
+    return mask
 
 
 def _contains(sorted_docs: np.ndarray, doc: int) -> bool:

@@ -9,6 +9,7 @@ segments that changed are read again.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ MICROS_PER_DAY = 86_400 * 1_000_000
 COLUMN_MISSING = np.iinfo(np.uint64).max  # what Whoosh's DATETIME column holds for no date
 NO_DATE = np.iinfo(np.int64).max  # the same in our signed arrays
 DAY_BUCKETS_MAX_SPAN = 90  # the histogram counts by day when the matches span this many days or fewer
+MASK_CACHE_BYTES = 64 << 20  # filter and date masks kept per index state (64 at 1M stories)
 
 
 @dataclass
@@ -37,17 +39,44 @@ class _LeafColumns:
 
 
 class LeafCache:
-    """Segment arrays shared by an engine's successive searchers (keyed by segment and deletions)."""
+    """Segment arrays, and the whole-index Columns made from them, shared by every thread of a
+    process (issue 18).
+
+    A segment's arrays are keyed by segment and deletions, so an `update` reads only the
+    segments it changed. The combined Columns (with its cached filter masks, date masks and name
+    table) is keyed by the whole segment set: the threads of a worker each open their own
+    searcher (Whoosh readers are not thread-safe) but share one Columns per index state, so a
+    filter's mask is made once per generation, not once per thread. When the segment set
+    changes a new Columns is made and the old one is dropped once no request holds it."""
+
+    KEEP = 2  # combined Columns kept: the live index state and the one before it (during a swap)
 
     def __init__(self) -> None:
         self._leaves: dict[tuple, _LeafColumns] = {}
+        self._combined: OrderedDict[tuple, Columns] = OrderedDict()
         self._lock = threading.Lock()
+        self._building = threading.Lock()  # one thread combines; the others wait for its result
 
     def columns(self, searcher) -> Columns:
+        layout = tuple((_leaf_key(reader), offset) for reader, offset in searcher.reader().leaf_readers())
+        state = (layout, searcher.doc_count_all())
+        with self._building:
+            with self._lock:
+                shared = self._combined.get(state)
+                if shared is not None:
+                    self._combined.move_to_end(state)
+                    return shared
+            combined = self._combine(searcher, state)
+            with self._lock:
+                self._combined[state] = combined
+                while len(self._combined) > self.KEEP:
+                    self._combined.popitem(last=False)
+            return combined
+
+    def _combine(self, searcher, state: tuple) -> Columns:
         leaves = []
         for reader, offset in searcher.reader().leaf_readers():
-            segment = reader.segment()
-            key = (segment.segment_id(), segment.deleted_count())
+            key = _leaf_key(reader)
             with self._lock:
                 leaf = self._leaves.get(key)
             if leaf is None:
@@ -55,10 +84,15 @@ class LeafCache:
                 with self._lock:
                     self._leaves[key] = leaf
             leaves.append((key, leaf, offset))
-        with self._lock:  # forget segments no longer in use
-            used = {key for key, _, _ in leaves}
+        with self._lock:  # forget segments no longer in use by any kept index state
+            used = {key for key, _, _ in leaves} | {k for st in self._combined for k, _ in st[0]}
             self._leaves = {k: v for k, v in self._leaves.items() if k in used}
-        return Columns.combine([(leaf, offset) for _, leaf, offset in leaves], searcher.doc_count_all())
+        return Columns.combine([(leaf, offset) for _, leaf, offset in leaves], state[1])
+
+
+def _leaf_key(reader) -> tuple:
+    segment = reader.segment()
+    return (segment.segment_id(), segment.deleted_count())
 
 
 def _read_leaf(reader) -> _LeafColumns:
@@ -124,11 +158,42 @@ class Columns:
         self.days = np.where(times == NO_DATE, -1, times // MICROS_PER_DAY)
         self._ids = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._folded = {f: {v.casefold(): i for i, v in enumerate(vs)} for f, vs in values.items()}
-        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self.dated = self.days >= 0  # has a date (the undated choice and histograms)
+        self.undated = ~self.dated
+        self._masks: OrderedDict[tuple, np.ndarray] = OrderedDict()  # least recently used first out
+        self._mask_bytes = 0
+        self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
         # facet, value -> the indexed value it names (`UK` -> `United Kingdom`), or None:
         # set by the backend from variants.py (issue 14)
         self.resolver = None
+
+    def derived(self, name: str, make):
+        """A value computed once from these arrays (the name table), shared by every thread."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = make()
+            return self._derived[name]
+
+    def _cached_mask(self, key: tuple, make) -> np.ndarray:
+        """A mask from the bounded cache of this index state, made by `make()` on a miss.
+
+        Masks are read-only once cached: callers combine them into new arrays (`a & b`)."""
+        with self._lock:
+            mask = self._masks.get(key)
+            if mask is not None:
+                self._masks.move_to_end(key)
+                return mask
+        mask = make()
+        mask.setflags(write=False)
+        with self._lock:
+            if key not in self._masks:
+                self._masks[key] = mask
+                self._mask_bytes += mask.nbytes
+            while self._mask_bytes > MASK_CACHE_BYTES and len(self._masks) > 1:
+                _, old = self._masks.popitem(last=False)
+                self._mask_bytes -= old.nbytes
+        return mask
 
     @classmethod
     def combine(cls, leaves: list[tuple[_LeafColumns, int]], size: int) -> Columns:
@@ -157,6 +222,8 @@ class Columns:
                 seen[offset: offset + len(leaf.seen)] = leaf.seen
         columns = cls(values, pair_docs, pair_values, times, live, _group_numbers(labels))
         columns.seen = seen
+        for shared in (times, seen, live, columns.groups, columns.days, columns.dated, columns.undated):
+            shared.setflags(write=False)  # shared by every thread: combine into new arrays, never in place
         return columns
 
     def resolve(self, facet: str, value: str) -> str | None:
@@ -177,23 +244,22 @@ class Columns:
         return self.pair_docs[facet][self.pair_values[facet] == vid]
 
     def value_mask(self, facet: str, value: str) -> np.ndarray:
-        """Documents carrying `value` (cached: filters repeat across requests)."""
-        key = (facet, value)
-        with self._lock:
-            mask = self._masks.get(key)
-        if mask is None:
-            mask = np.zeros(len(self.live), dtype=bool)
-            resolved = self.resolve(facet, value)
-            if resolved is not None:
-                vid = self._ids[facet][resolved]
-                mask[self.pair_docs[facet][self.pair_values[facet] == vid]] = True
-            with self._lock:
-                if len(self._masks) > 256:
-                    self._masks.clear()
-                self._masks[key] = mask
+        """Documents carrying `value` (cached per index state: filters repeat across requests)."""
+        return self._cached_mask(("value", facet, value), lambda: self._value_mask(facet, value))
+
+    def _value_mask(self, facet: str, value: str) -> np.ndarray:
+        mask = np.zeros(len(self.live), dtype=bool)
+        resolved = self.resolve(facet, value)
+        if resolved is not None:
+            vid = self._ids[facet][resolved]
+            mask[self.pair_docs[facet][self.pair_values[facet] == vid]] = True
         return mask
 
     def date_mask(self, date_from: date | None, date_to: date | None) -> np.ndarray:
+        """Dated documents within the days (cached per index state, like filters)."""
+        return self._cached_mask(("dates", date_from, date_to), lambda: self._date_mask(date_from, date_to))
+
+    def _date_mask(self, date_from: date | None, date_to: date | None) -> np.ndarray:
         mask = self.times != NO_DATE
         if date_from:
             mask &= self.times >= datetime_to_long(datetime.combine(date_from, datetime.min.time()))
@@ -205,13 +271,7 @@ class Columns:
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
         """Matching documents per value id of `facet` (over every live document: cached)."""
         if mask is self.live:
-            with self._lock:
-                cached = self._masks.get(("#live-counts", facet))
-            if cached is None:
-                cached = self._count(facet, mask)
-                with self._lock:
-                    self._masks[("#live-counts", facet)] = cached
-            return cached
+            return self._cached_mask(("live-counts", facet), lambda: self._count(facet, mask))
         return self._count(facet, mask)
 
     def _count(self, facet: str, mask: np.ndarray) -> np.ndarray:

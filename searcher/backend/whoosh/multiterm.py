@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import collectors
 from whoosh import query as wquery
-from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
+from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import TimeLimit
 
+from searcher.backend.whoosh import scoring
+from searcher.backend.whoosh.phrases import phrase_mask, posting_ids, segment_key
 from searcher.search import budget
 
 EXPANSION_CAP = 50  # words per multi-term term kept for highlighting (matching uses them all)
@@ -215,16 +217,9 @@ _cache_bytes = 0
 _cache_lock = threading.Lock()
 
 
-def _segment_key(reader) -> tuple | None:
-    segid = getattr(reader, "_segid", None)
-    storage = getattr(reader, "_storage", None)
-    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
-    return None if segid is None or folder is None else (str(folder), segid)
-
-
 def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
     """(sorted document numbers, {word: document frequency}, complete) of `q` in one segment."""
-    segment = _segment_key(reader)
+    segment = segment_key(reader)
     key = None if segment is None else (*segment, type(q).__name__, repr(q))
     if key is not None:
         with _cache_lock:
@@ -244,7 +239,7 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
             complete = False
             break
         try:
-            ids = _posting_ids(reader.postings(fieldname, btext))
+            ids = posting_ids(reader.postings(fieldname, btext))
         except Exception:  # a word listed by the lexicon but absent from the postings: skip it
             continue
         if len(ids):
@@ -283,37 +278,24 @@ def _indexed_texts(q, reader, fieldname: str, fieldobj):
                 yield candidate
 
 
-def _posting_ids(matcher) -> np.ndarray:
-    """Every document number of one word's postings, deleted ones included (the caller masks
-    them), read a block at a time instead of one matcher step per document."""
-    while isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # Whoosh 3 codec leaf
-        blocks = []
-        while True:
-            matcher._read_ids()
-            blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-            if matcher._lastblock:
-                break
-            matcher._next_block()
-        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-    return np.fromiter(matcher.all_ids(), dtype=np.int64)
-
-
 # ---- matching ----------------------------------------------------------------------------------
 
 
 def match(searcher, query, n_docs: int) -> np.ndarray:
     """The documents `query` matches, as a boolean mask over the index's document numbers
     (deleted ones included: the caller masks them). Words, multi-term terms and their AND/OR/NOT
-    are combined in numpy; other shapes (phrases, ...) are left to Whoosh's matchers, read in
-    chunks that stop when the budget runs out."""
+    are combined in numpy, phrases from word pairs (phrases.py); other shapes are left to
+    Whoosh's matchers, read in chunks that stop when the budget runs out."""
     if isinstance(query, DocSetQuery):
         mask = np.zeros(n_docs, dtype=bool)
         mask[query.docs] = True
         return mask
     if type(query) is wquery.Term:
         return _term_mask(searcher, query, n_docs)
+    if type(query) is wquery.Phrase:
+        mask = phrase_mask(searcher, query, n_docs)
+        if mask is not None:
+            return mask
     if not query.is_leaf():
         evaluated = _evaluate(searcher, query, n_docs)
         if evaluated is not None:
@@ -338,7 +320,7 @@ def _term_mask(searcher, term, n_docs: int) -> np.ndarray:
         reader = sub.reader()
         if (term.fieldname, btext) not in reader:
             continue
-        ids = _posting_ids(reader.postings(term.fieldname, btext))
+        ids = posting_ids(reader.postings(term.fieldname, btext))
         mask[ids + offset] = True
     return mask
 
@@ -428,11 +410,8 @@ def rank(searcher, query, mask: np.ndarray, days: np.ndarray, date_order, limit:
     others = other_words(query)
     ranked: list[tuple[int, float]] = []
     if others is not None:
-        allow = set(np.flatnonzero(mask).tolist())
-        hits = budgeted_search(searcher, others, allow, None) if allow else []
-        if hits:
-            docs = np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits))
-            scores = np.fromiter((s for _, s in hits), dtype=np.float64, count=len(hits))
+        docs, scores = _scored(searcher, others, mask)
+        if len(docs):
             day = days[docs].astype(np.float64)
             day[day < 0] = -np.inf
             order = np.lexsort((-day, -scores))
@@ -444,6 +423,19 @@ def rank(searcher, query, mask: np.ndarray, days: np.ndarray, date_order, limit:
     more = None if limit is None else limit - len(ranked)
     ranked += [(int(d), 0.0) for d in date_order(mask, more)]
     return ranked
+
+
+def _scored(searcher, query, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(docs, BM25F scores) of `query`'s matches within `mask`: in numpy (scoring.py), or by
+    Whoosh's scorer for a shape that module does not score."""
+    if not mask.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    fast = scoring.scores_within(searcher, query, mask)
+    if fast is not None:
+        return fast
+    hits = budgeted_search(searcher, query, set(np.flatnonzero(mask).tolist()), None)
+    return (np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits)),
+            np.fromiter((s for _, s in hits), dtype=np.float64, count=len(hits)))
 
 
 class _BudgetCollector(collectors.WrappingCollector):

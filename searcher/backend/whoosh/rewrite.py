@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wquery
 
+from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.querying import parse_query
 from searcher.backend.whoosh.variants import NameTable
 from searcher.errors import QueryError
@@ -312,15 +313,23 @@ def _as_query_text(value: str) -> str:
 
 
 def _exists(searcher, q) -> bool:
+    """Some live story matches `q`. A phrase is read from its word pairs (phrases.py): Whoosh's
+    first match of a phrase of common words that rarely meet walks their positions at length."""
     if q is None:
         return False
+    if _has_phrase(q):
+        reader = searcher.reader()
+        docs = np.flatnonzero(multiterm.match(searcher, q, reader.doc_count_all()))
+        return any(not reader.is_deleted(int(d)) for d in docs)
     for _ in searcher.docs_for_query(q):
         return True
     return False
 
 
+def _has_phrase(q) -> bool:
+    return any(isinstance(leaf, wquery.Phrase) for leaf in ([q] if q.is_leaf() else q.leaves()))
+
+
 def _docs(searcher, q, live: np.ndarray) -> np.ndarray:
-    mask = np.zeros(len(live), dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-    mask[docs] = True
-    return mask & live
+    """Live stories matching `q`, matched as a search matches it (multiterm.match)."""
+    return multiterm.match(searcher, q, len(live)) & live

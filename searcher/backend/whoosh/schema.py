@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
-from whoosh import fields
+from whoosh import fields, formats
 
 from searcher import registry
-from searcher.backend.whoosh.analysis import text_analyzer
+from searcher.backend.whoosh.analysis import PairAnalyzer, text_analyzer
 from searcher.backend.whoosh import fixes  # noqa: F401  (patches Whoosh before any index is used)
 from searcher.records import Story, page_key, story_title
 from searcher.search.results import StoryRecord
@@ -24,6 +24,8 @@ def facet_fields() -> dict[str, str]:
     return {spec.name: spec.field for spec in registry.facets()}
 
 TEXT_FIELDS = ("headline", "body")
+# The word-pair field of each text field (analysis.PairAnalyzer): a two-word phrase is one term.
+PAIR_FIELDS = {"headline": "headline_pairs", "body": "body_pairs"}
 HEADLINE_BOOST = 2.0
 
 # The version of what the schema and its analysis put in an index, recorded in each generation's
@@ -32,7 +34,16 @@ HEADLINE_BOOST = 2.0
 # Bump it whenever make_schema() or analysis.py changes what is indexed.
 #   1 (no version recorded): stop words ("us", "may", "it", "the") and one-letter words dropped
 #   2: every word indexed (issue 10), with analysis.py's compounds and spellings (issue 14)
-SCHEMA_VERSION = 2
+#   3: word-pair fields (PAIR_FIELDS), so phrases need no position checks (issue 18)
+SCHEMA_VERSION = 3
+
+
+class PairField(fields.FieldType):
+    """Word pairs of a text field: which documents hold each pair, nothing more (no frequencies,
+    positions, lengths or stored text): matching only, never scored or shown."""
+
+    def __init__(self, analyzer):
+        super().__init__(formats.Existence(), analyzer, scorable=False, stored=False)
 
 
 def make_schema() -> fields.Schema:
@@ -49,6 +60,7 @@ def make_schema() -> fields.Schema:
         # spelling=True: the words as written, for corrections that are real words (issue 14)
         headline=fields.TEXT(stored=True, analyzer=text, field_boost=HEADLINE_BOOST, spelling=True),
         body=fields.TEXT(analyzer=text, spelling=True),
+        **{pairs: PairField(PairAnalyzer(text)) for pairs in PAIR_FIELDS.values()},
         paragraphs=fields.STORED(),
         date=fields.DATETIME(sortable=True),
         date_text=fields.STORED(),  # the ISO text as segmented, date or date-time
@@ -85,6 +97,8 @@ def story_to_document(story: Story, path: str) -> dict:
         "identity": [story.anchor, story.published, story.occurrence],
         **{spec.field: spec.producer(story) for spec in registry.facets()},
     }
+    for textfield, pairs in PAIR_FIELDS.items():  # the same text again, analysed into word pairs
+        doc[pairs] = doc[textfield]
     when = parse_story_date(story.date)
     if when is not None:
         doc["date"] = when

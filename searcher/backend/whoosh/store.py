@@ -103,7 +103,7 @@ def check_schema_version(gen: Path) -> None:
         built = f"version {version}" if version else "an older version"
         raise IndexOutdated(
             f"the index at {gen.parent} was built by {built} of livesearch's indexing and this one "
-            f"reads version {SCHEMA_VERSION} (it indexes every word, stop words included): "
+            f"reads version {SCHEMA_VERSION} (version 3 adds word pairs for phrases; 2 indexes every word, stop words included): "
             f"rebuild it with `livesearch build PATH`"
         )
 

@@ -1,0 +1,165 @@
+"""Phrases matched from word pairs, without reading positions for two words (issue 18).
+
+Whoosh matches `"following events"` by intersecting the postings of both words and then reading
+and comparing the word positions of every story that holds both, in Python: ~1 s for a phrase of
+two common words at 100k stories (docs/benchmarks.md). The index now also holds each text
+field's word pairs (schema.PAIR_FIELDS, analysis.PairAnalyzer): every term at position p with
+every term at p + 1. So:
+
+- **two words**: the stories holding the pair term: one posting list, no positions;
+- **three or more**: the stories holding every pair of the phrase (`a b`, `b c`) are the
+  candidates (a superset: `a b ... b c` holds both pairs), and only those have their positions
+  checked, as Whoosh's phrase matcher would check them (word k at position p + k);
+- each segment's matches are cached per process (segments never change), so asking again (the
+  rewrite's "does it exist", the next page, a filter click) costs a dictionary look-up.
+
+The matches are Whoosh's own, exactly (tests/test_reference_model.py checks them against brute
+force, tests/test_index.py against Whoosh's matcher). A phrase with slop (`"a b"~3`) or an index
+without pair fields is left to Whoosh (`phrase_mask` returns None).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.matching import FilterMatcher
+
+from searcher.backend.whoosh.analysis import phrase_pairs
+from searcher.backend.whoosh.schema import PAIR_FIELDS
+from searcher.search import budget
+
+CANDIDATES_BETWEEN_CHECKS = 256  # candidates verified between two looks at the time budget
+
+
+def posting_ids(matcher) -> np.ndarray:
+    """Every document number of one term's postings, deleted ones included (the caller masks
+    them), read a block at a time instead of one matcher step per document."""
+    matcher = _unfiltered(matcher)
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # Whoosh 3 codec leaf
+        blocks = []
+        while True:
+            matcher._read_ids()
+            blocks.append(np.asarray(matcher._ids, dtype=np.int64))
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    return np.fromiter(matcher.all_ids(), dtype=np.int64)
+
+
+def _unfiltered(matcher):
+    """The postings matcher under Whoosh's deleted-documents filter (deletions are the caller's)."""
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def phrase_mask(searcher, phrase, n_docs: int) -> np.ndarray | None:
+    """The documents holding `phrase` (a whoosh.query.Phrase of analysed words) as a boolean mask
+    over the index's document numbers (deleted ones included: the caller masks them); None when
+    the pair field cannot answer it (slop, or an index without pair fields)."""
+    fieldname = phrase.fieldname
+    pairs_field = PAIR_FIELDS.get(fieldname)
+    schema = searcher.schema
+    words = [w for w in phrase.words if w is not None]
+    if phrase.slop != 1 or len(words) < 2 or pairs_field not in schema or fieldname not in schema:
+        return None
+    mask = np.zeros(n_docs, dtype=bool)
+    try:
+        btexts = [schema[fieldname].to_bytes(w) for w in words]
+        pair_btexts = [schema[pairs_field].to_bytes(p) for p in phrase_pairs(words)]
+    except ValueError:  # a word the field cannot hold matches nothing (as in Whoosh)
+        return mask
+    for sub, offset in searcher.leaf_searchers():
+        mask[_in_segment(sub.reader(), fieldname, pairs_field, btexts, pair_btexts) + offset] = True
+    return mask
+
+
+def _in_segment(reader, fieldname: str, pairs_field: str, btexts: list[bytes], pair_btexts: list[bytes]) -> np.ndarray:
+    """Segment-local documents holding the phrase, from the per-segment cache when it was asked
+    before in this process (a search asks twice: does it exist, which stories; then every page
+    and filter click asks again)."""
+    segment = segment_key(reader)
+    key = None if segment is None else (*segment, fieldname, tuple(btexts))
+    if key is not None:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit
+    complete = True
+    ids = _candidates(reader, pairs_field, pair_btexts)
+    if len(btexts) > 2 and len(ids):
+        ids, complete = _verified(reader, fieldname, btexts, ids)
+    if key is not None and complete:
+        _remember(key, ids)
+    return ids
+
+
+# Phrase matches per segment, shared by the threads of a process: a segment never changes once
+# written (deletions are applied afterwards, from the live mask). Least recently used first out.
+CACHE_ENTRIES = 1024
+CACHE_BYTES = 32 << 20
+_cache: OrderedDict = OrderedDict()
+_cache_bytes = 0
+_cache_lock = threading.Lock()
+
+
+def _remember(key: tuple, ids: np.ndarray) -> None:
+    global _cache_bytes
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = ids
+            _cache_bytes += ids.nbytes
+        while len(_cache) > CACHE_ENTRIES or _cache_bytes > CACHE_BYTES:
+            _, old = _cache.popitem(last=False)
+            _cache_bytes -= old.nbytes
+
+
+def segment_key(reader) -> tuple | None:
+    """(index folder, segment id) of a segment reader: what per-segment caches are keyed by."""
+    segid = getattr(reader, "_segid", None)
+    storage = getattr(reader, "_storage", None)
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    return None if segid is None or folder is None else (str(folder), segid)
+
+
+def _candidates(reader, pairs_field: str, pair_btexts: list[bytes]) -> np.ndarray:
+    """Segment-local documents holding every pair term, rarest pair first."""
+    if any((pairs_field, b) not in reader for b in pair_btexts):
+        return np.zeros(0, dtype=np.int64)
+    ids = None
+    for b in sorted(pair_btexts, key=lambda b: reader.doc_frequency(pairs_field, b)):
+        got = posting_ids(reader.postings(pairs_field, b))
+        ids = got if ids is None else np.intersect1d(ids, got, assume_unique=True)
+        if not len(ids):
+            break
+    return ids
+
+
+def _verified(reader, fieldname: str, btexts: list[bytes], candidates: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The candidates with word k of the phrase at position p + k for some p (Whoosh's SpanNear2
+    rule with slop 1), read from the text field's positions. Every candidate holds every word
+    (it holds the pairs, made from the same text), so each word's matcher lands on it."""
+    matchers = {b: _unfiltered(reader.postings(fieldname, b)) for b in dict.fromkeys(btexts)}
+    rest = list(enumerate(btexts[1:], 1))
+    kept, complete = [], True
+    for n, doc in enumerate(candidates.tolist()):
+        if n % CANDIDATES_BETWEEN_CHECKS == CANDIDATES_BETWEEN_CHECKS - 1 and budget.expired():
+            budget.stop("matching")
+            complete = False
+            break
+        positions = {}
+        for b, m in matchers.items():
+            if m.is_active() and m.id() < doc:
+                m.skip_to(doc)
+            if not m.is_active() or m.id() != doc:
+                break
+            positions[b] = frozenset(m.value_as("positions"))
+        else:
+            at = positions
+            if any(all(p + k in at[b] for k, b in rest) for p in at[btexts[0]]):
+                kept.append(doc)
+    return np.array(kept, dtype=np.int64), complete
