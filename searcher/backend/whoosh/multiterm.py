@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +32,8 @@ from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import TimeLimit
 
 from searcher.backend.whoosh import scoring
-from searcher.backend.whoosh.phrases import phrase_mask, posting_ids, segment_key
+from searcher.backend.whoosh.phrases import phrase_mask, posting_ids
+from searcher.backend.whoosh.segcache import SegmentCache, segment_key
 from searcher.search import budget
 
 EXPANSION_CAP = 50  # words per multi-term term kept for highlighting (matching uses them all)
@@ -209,24 +208,17 @@ def _docset(q, searcher, live: np.ndarray, expansion: Expansion) -> DocSetQuery:
                        label=_label(q), expansion=expansion)
 
 
-# Expansions per segment, shared by the threads of a process: a segment never changes once
-# written, so its expansions stay true for as long as it exists (deletions are applied afterwards,
-# from the live mask). Keyed by the segment's folder and id; least recently used first out.
-_cache: OrderedDict = OrderedDict()
-_cache_bytes = 0
-_cache_lock = threading.Lock()
+# Expansions per segment, shared by the threads of a process (segcache.py): (ids, words).
+_cache = SegmentCache(CACHE_ENTRIES, CACHE_BYTES, size=lambda hit: hit[0].nbytes)
 
 
 def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
     """(sorted document numbers, {word: document frequency}, complete) of `q` in one segment."""
     segment = segment_key(reader)
     key = None if segment is None else (*segment, type(q).__name__, repr(q))
-    if key is not None:
-        with _cache_lock:
-            hit = _cache.get(key)
-            if hit is not None:
-                _cache.move_to_end(key)
-                return hit[0], hit[1], True
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit[0], hit[1], True
     fieldname = q.field()
     schema = reader.schema
     if fieldname not in schema:
@@ -248,14 +240,7 @@ def _expand_in_segment(q, reader) -> tuple[np.ndarray, dict[str, int], bool]:
     ids = np.unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
     if complete and key is not None:
         ids = ids.astype(np.int32)  # segment-local numbers
-        global _cache_bytes
-        with _cache_lock:
-            if key not in _cache:
-                _cache[key] = (ids, words)
-                _cache_bytes += ids.nbytes
-            while len(_cache) > CACHE_ENTRIES or _cache_bytes > CACHE_BYTES:
-                _, (old, _words) = _cache.popitem(last=False)
-                _cache_bytes -= old.nbytes
+        _cache.put(key, (ids, words))
     return ids, words, complete
 
 

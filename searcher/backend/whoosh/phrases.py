@@ -20,14 +20,12 @@ without pair fields is left to Whoosh (`phrase_mask` returns None).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 from whoosh.matching import FilterMatcher
 
 from searcher.backend.whoosh.analysis import phrase_pairs
 from searcher.backend.whoosh.schema import PAIR_FIELDS
+from searcher.backend.whoosh.segcache import SegmentCache, segment_key
 from searcher.search import budget
 
 CANDIDATES_BETWEEN_CHECKS = 256  # candidates verified between two looks at the time budget
@@ -83,47 +81,20 @@ def _in_segment(reader, fieldname: str, pairs_field: str, btexts: list[bytes], p
     and filter click asks again)."""
     segment = segment_key(reader)
     key = None if segment is None else (*segment, fieldname, tuple(btexts))
-    if key is not None:
-        with _cache_lock:
-            hit = _cache.get(key)
-            if hit is not None:
-                _cache.move_to_end(key)
-                return hit
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
     complete = True
     ids = _candidates(reader, pairs_field, pair_btexts)
     if len(btexts) > 2 and len(ids):
         ids, complete = _verified(reader, fieldname, btexts, ids)
-    if key is not None and complete:
-        _remember(key, ids)
+    if complete:
+        _cache.put(key, ids)
     return ids
 
 
-# Phrase matches per segment, shared by the threads of a process: a segment never changes once
-# written (deletions are applied afterwards, from the live mask). Least recently used first out.
-CACHE_ENTRIES = 1024
-CACHE_BYTES = 32 << 20
-_cache: OrderedDict = OrderedDict()
-_cache_bytes = 0
-_cache_lock = threading.Lock()
-
-
-def _remember(key: tuple, ids: np.ndarray) -> None:
-    global _cache_bytes
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = ids
-            _cache_bytes += ids.nbytes
-        while len(_cache) > CACHE_ENTRIES or _cache_bytes > CACHE_BYTES:
-            _, old = _cache.popitem(last=False)
-            _cache_bytes -= old.nbytes
-
-
-def segment_key(reader) -> tuple | None:
-    """(index folder, segment id) of a segment reader: what per-segment caches are keyed by."""
-    segid = getattr(reader, "_segid", None)
-    storage = getattr(reader, "_storage", None)
-    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
-    return None if segid is None or folder is None else (str(folder), segid)
+# Phrase matches per segment, shared by the threads of a process (segcache.py).
+_cache = SegmentCache(entries=1024, max_bytes=32 << 20, size=lambda ids: ids.nbytes)
 
 
 def _candidates(reader, pairs_field: str, pair_btexts: list[bytes]) -> np.ndarray:

@@ -23,8 +23,6 @@ tests/test_scoring.py compares the scores with Whoosh's on random corpora and qu
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wquery
@@ -32,7 +30,8 @@ from whoosh import scoring as wscoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from searcher.backend.whoosh.phrases import _unfiltered, segment_key
+from searcher.backend.whoosh.phrases import _unfiltered
+from searcher.backend.whoosh.segcache import SegmentCache, segment_key
 
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 
@@ -213,29 +212,20 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndar
 
 
 # Length bytes per (segment, field), shared by the threads of a process; segments never change.
-_lengths: OrderedDict = OrderedDict()
-_lengths_lock = threading.Lock()
-LENGTH_SEGMENTS = 64  # (segment, field) arrays kept: one byte per document each
+_lengths = SegmentCache(entries=64)  # (segment, field) arrays kept: one byte per document each
 
 
 def _field_lengths(reader, fieldname: str) -> np.ndarray | None:
     """Each document's length byte of a field (Whoosh's lossy length), None without a column."""
     segment = segment_key(reader)
     key = None if segment is None else (*segment, fieldname)
-    if key is not None:
-        with _lengths_lock:
-            hit = _lengths.get(key)
-            if hit is not None:
-                _lengths.move_to_end(key)
-                return hit
+    hit = _lengths.get(key)
+    if hit is not None:
+        return hit
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) \
         if hasattr(reader, "_perdoc") else None
     if column is None:
         return None
     lengths = np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
-    if key is not None:
-        with _lengths_lock:
-            _lengths[key] = lengths
-            while len(_lengths) > LENGTH_SEGMENTS:
-                _lengths.popitem(last=False)
+    _lengths.put(key, lengths)
     return lengths
