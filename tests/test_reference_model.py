@@ -614,12 +614,12 @@ WEB_CHECKS = 3  # requests per batch also sent through the web API (JSON and CSV
 def no_fsync():
     """The store syncs every file it writes for crash safety; contents are the same without it,
     and a model run writes thousands of small indexes."""
-    saved = store._fsync_tree, store._fsync_dir
-    store._fsync_tree = store._fsync_dir = lambda path: None
+    saved = store._fsync_tree, store.fsync_dir
+    store._fsync_tree = store.fsync_dir = lambda path: None
     try:
         yield
     finally:
-        store._fsync_tree, store._fsync_dir = saved
+        store._fsync_tree, store.fsync_dir = saved
 
 
 def check_rewritten(engine: Engine, ref: Reference, ask: Ask, expected: list[Doc]) -> None:

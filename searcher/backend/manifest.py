@@ -125,10 +125,11 @@ def write_atomically(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or new file in `directory` durable (the directory entry itself)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -7,6 +7,17 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from searcher import registry
 
 
+class FacetAttributes:
+    """A story facet's values as an attribute (`hit.countries`, `story.people`), read from the
+    record's `facets` dict (Hit and StoryRecord)."""
+
+    def __getattr__(self, name: str) -> list[str]:
+        facets = self.__dict__.get("facets")
+        if facets is not None and name in facets:
+            return facets[name]
+        raise AttributeError(name)
+
+
 @dataclass
 class FacetValue:
     value: str
@@ -15,7 +26,7 @@ class FacetValue:
 
 
 @dataclass
-class Hit:
+class Hit(FacetAttributes):
     id: str
     headline: str  # HTML: escaped text, query matches in <mark>
     snippet: str  # HTML, same rules
@@ -31,13 +42,6 @@ class Hit:
     updated: str | None = None  # when its text last changed, None if never
     removed_after: str | None = None  # the last scrape showing it, when the page no longer does
     copies: int = 0  # other matching stories of its wire group, hidden when results collapse (issue 17)
-
-    def __getattr__(self, name: str) -> list[str]:
-        """A story facet's values as an attribute (`hit.countries`)."""
-        facets = self.__dict__.get("facets")
-        if facets is not None and name in facets:
-            return facets[name]
-        raise AttributeError(name)
 
     def to_json(self) -> dict:
         """Flat, as the API has always given it: each story facet is a key of the hit."""
@@ -161,7 +165,7 @@ def _doc(text: str, **schema) -> dict:
 
 
 @dataclass
-class StoryRecord:
+class StoryRecord(FacetAttributes):
     """One stored story as plain data: an export row (JSON line, CSV row) and the base of the
     story view. Story facets are flat keys of its JSON, as in hits."""
 
@@ -189,13 +193,6 @@ class StoryRecord:
         "ISO time (UTC) of the last snapshot showing it, when the page's newest no longer does; "
         "null while it is on the page."))
     facets: dict[str, list[str]] = field(default_factory=dict, metadata={"flat_facets": True})
-
-    def __getattr__(self, name: str) -> list[str]:
-        """A story facet's values as an attribute (`story.countries`), as on Hit."""
-        facets = self.__dict__.get("facets")
-        if facets is not None and name in facets:
-            return facets[name]
-        raise AttributeError(name)
 
     def to_json(self) -> dict:
         data = {}

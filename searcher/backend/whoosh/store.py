@@ -33,6 +33,7 @@ from whoosh.index import TOC, clean_files
 
 from searcher.backend import NOT_GIVEN
 from searcher.backend.manifest import (  # noqa: F401  (re-exported: the store's manifest)
+    fsync_dir,
     MANIFEST,
     MANIFEST_FORMAT,
     FileEntry,
@@ -343,15 +344,7 @@ def _fsync_tree(directory: Path) -> None:
         if child.is_file():
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(directory)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(directory)
 
 
 def _remove_stale_generations(index_dir: Path) -> None:
