@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies (no-op elsewhere)."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -28,4 +29,4 @@ def _die_with_parent() -> None:
 def worker_pool(processes: int) -> ProcessPoolExecutor:
     """A pool of `processes` forked workers that end when the build's process ends."""
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent)
+                               initializer=die_with_parent)

@@ -116,6 +116,50 @@ def test_a_second_writer_is_refused(corpus, tmp_path):
             build([corpus], ix, entities=False, progress=False)
 
 
+_HOLD_AND_FORK = """
+import os, sys, time
+from pathlib import Path
+from searcher.backend.whoosh.store import write_lock
+with write_lock(Path(sys.argv[1])):
+    child = os.fork()
+    if child == 0:  # a worker forked while the lock is held, as the build's stage workers are
+        time.sleep(60)
+        os._exit(0)
+    print(child, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_killed_writer_frees_the_index_although_its_forked_workers_live_on(tmp_path):
+    """CI saw IndexBusy right after a SIGKILLed build: its forked workers shared the lock."""
+    ix = tmp_path / "ix"
+    ix.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD_AND_FORK, str(ix)], stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    try:
+        with pytest.raises(IndexBusy):
+            with write_lock(ix):
+                pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        os.kill(child, 0)  # the orphaned worker is still alive...
+        with write_lock(ix):  # ...and the index is free at once
+            pass
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        os.kill(child, signal.SIGKILL)
+
+
+def test_the_same_process_cannot_take_the_lock_twice(tmp_path):
+    with write_lock(tmp_path):
+        with pytest.raises(IndexBusy):
+            with write_lock(tmp_path):
+                pass
+    with write_lock(tmp_path):  # released
+        pass
+
+
 def test_bad_files_are_named_and_good_files_still_indexed(corpus, tmp_path):
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 40)
     (corpus / "empty.txt").write_text("")

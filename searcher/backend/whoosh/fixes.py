@@ -144,3 +144,24 @@ def whoosh_as_shipped():
     finally:
         for owner, name, function in _PATCHES:
             setattr(owner, name, function)
+
+
+# --- Whoosh's writer processes die with the build (procs > 1) ---
+#
+# `SubWriterTask` waits on its job queue for ever; when the build's process was killed, the
+# writers it had forked stayed alive, holding gigabytes (seen in the 1M run) and writing into an
+# abandoned generation. They now get SIGTERM when their parent dies, as the stage workers do.
+
+from whoosh import multiproc as _multiproc  # noqa: E402
+
+from searcher.workers import die_with_parent  # noqa: E402
+
+_original_task_run = _multiproc.SubWriterTask.run
+
+
+def _task_run(self):
+    die_with_parent()
+    return _original_task_run(self)
+
+
+_multiproc.SubWriterTask.run = _task_run

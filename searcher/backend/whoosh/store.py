@@ -19,9 +19,11 @@ transactional commit, then rewrites the manifest atomically.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -313,20 +315,44 @@ class WhooshStore:
                 manifest.save(gen)
 
 
+_HELD_HERE: set[str] = set()  # index directories this process is writing
+_HELD_GUARD = threading.Lock()
+
+
 @contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
-    """One writer per index directory; the kernel drops the lock if the holder dies."""
-    with open(index_dir / LOCK, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusy(
-                f"another build or update is running on {index_dir}; wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One writer per index directory; the lock ends with the process that holds it.
+
+    A POSIX record lock (`lockf`), not `flock`: an `flock` lock belongs to the open file, which
+    every forked worker (readers, taggers, Whoosh's writer processes) shares, so a build killed
+    with SIGKILL stayed locked until its last orphaned worker had exited (CI saw IndexBusy on
+    the very next build). A record lock belongs to the process and the kernel drops it the
+    moment that process dies. Record locks do not exclude a second writer in the same process,
+    so a set of the directories held here does that (a curation write beside `serve`)."""
+    key = str(Path(index_dir).resolve())
+    with _HELD_GUARD:
+        if key in _HELD_HERE:
+            raise _busy(index_dir)
+        _HELD_HERE.add(key)
+    try:
+        with open(index_dir / LOCK, "a") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:  # EAGAIN or EACCES: another process holds it
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                raise _busy(index_dir) from None
+            try:
+                yield
+            finally:
+                fcntl.lockf(handle, fcntl.LOCK_UN)
+    finally:
+        with _HELD_GUARD:
+            _HELD_HERE.discard(key)
+
+
+def _busy(index_dir: Path) -> IndexBusy:
+    return IndexBusy(f"another build or update is running on {index_dir}; wait for it to finish")
 
 
 def _abandon(ix, writer) -> None:
