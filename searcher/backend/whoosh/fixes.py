@@ -129,6 +129,91 @@ def _write_block(self, last=False):
 
 
 _PATCHES.append((_W3PostingsWriter, "_write_block", _write_block))
+
+
+# --- Adding a document: headline and body analysed once each (fastindex.py, issue 18) ---
+
+from whoosh.util.text import utf8encode as _utf8encode  # noqa: E402
+
+from searcher.backend.whoosh import fastindex  # noqa: E402
+
+
+def _add_document(self, **fields):
+    """SegmentWriter.add_document (Whoosh 2.7) with the items of headline, body, their spelling
+    words and their pair fields from one fastindex analysis per text; any other field (and any
+    text field with another analyzer) is indexed by Whoosh's own code, unchanged."""
+    self._check_state()
+    perdocwriter = self.perdocwriter
+    schema = self.schema
+    docnum = self.docnum
+    add_post = self.pool.add
+
+    docboost = self._doc_boost(fields)
+    fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
+    self._check_fields(schema, fieldnames)
+    analysed: dict[str, fastindex.Analysis] = {}  # a text's analysis, for its three fields
+
+    perdocwriter.start_doc(docnum)
+    try:
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            kind = fastindex.field_kind(field) if type(value) is str else None
+            analysis = None
+            if kind is not None:
+                analysis = analysed.get(value)
+                if analysis is None:
+                    analysis = analysed[value] = fastindex.analyse(value)
+
+            length = 0
+            if field.indexed:
+                fieldboost = self._field_boost(fields, fieldname, docboost)
+                if kind == "text":
+                    items = fastindex.text_items(analysis, field.format)
+                elif kind == "pairs":
+                    items = fastindex.pair_items(analysis, field.format)
+                else:
+                    items = field.index(value)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in items:
+                    weight *= fieldboost
+                    if scorable:
+                        length += freq
+                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+
+            if field.separate_spelling():
+                spellfield = field.spelling_fieldname(fieldname)
+                words = fastindex.spelling_words(analysis) if kind == "text" else field.spellable_words(value)
+                for word in words:
+                    word = _utf8encode(word)[0]
+                    add_post((spellfield, word, 0, 1, vbytes))  # sic: Whoosh's last posting's value
+
+            vformat = field.vector
+            if vformat:
+                vitems = vformat.word_values(value, field.analyzer, mode="index")
+                vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                perdocwriter.add_vector_items(fieldname, field, vitems)
+
+            customval = fields.get("_stored_%s" % fieldname, value)
+            sv = customval if field.stored else None
+            perdocwriter.add_field(fieldname, field, sv, length)
+
+            column = field.column_type
+            if column and customval is not None:
+                cv = field.to_column_value(customval)
+                perdocwriter.add_column_value(fieldname, column, cv)
+    except Exception as ex:
+        perdocwriter.cancel_doc()
+        raise ex
+
+    perdocwriter.finish_doc()
+    self._added = True
+    self.docnum += 1
+
+
+_PATCHES.append((_writing.SegmentWriter, "add_document", _add_document))
 _SHIPPED = [(owner, name, owner.__dict__[name]) for owner, name, _ in _PATCHES]
 for _owner, _name, _function in _PATCHES:
     setattr(_owner, _name, _function)
