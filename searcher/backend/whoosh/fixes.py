@@ -51,16 +51,43 @@ def _pool_add(self, item):
     """PostingPool.add without the asserts, each spelling word once per segment."""
     fieldname = item[0]
     if fieldname.startswith(_SPELL_PREFIX):
-        seen = self.__dict__.setdefault("_livesearch_spelling", set())
-        key = (fieldname, item[1])
-        if key in seen:
+        seen = _spelling_seen(self, fieldname)
+        if item[1] in seen:
             return
-        seen.add(key)
+        seen.add(item[1])
     self.fieldnames.add(fieldname)
     self.currentsize += 154 + len(fieldname) + 2 * len(item[1]) + len(item[4] or b"")  # Whoosh's estimate
     if self.currentsize > self.limit:
         self.save()
     self.current.append(item)
+
+
+def _spelling_seen(pool, fieldname: str) -> set:
+    """The spelling words (bytes) of `fieldname` already in this segment's pool."""
+    return pool.__dict__.setdefault("_livesearch_spelling", {}).setdefault(fieldname, set())
+
+
+def _pool_add_many(pool, fieldname: str, docnum: int, items, fieldboost: float) -> int:
+    """`_pool_add` for all items of one field of one document (Whoosh's `index()` tuples), in
+    one go: the pool sorts its postings when it writes them, so where a run ends changes
+    nothing. Returns the field's length (the sum of frequencies). A posting added one call at
+    a time cost ~1.8 us; 1.19 M of them in 5,007 stories (cProfile, 2.1 s of 8.2 s)."""
+    if not items:
+        return 0
+    if fieldname.startswith(_SPELL_PREFIX):
+        seen = _spelling_seen(pool, fieldname)
+        items = [item for item in items if item[0] not in seen]
+        seen.update(item[0] for item in items)
+        if not items:
+            return 0
+    posts = [(fieldname, tbytes, docnum, weight * fieldboost, vbytes) for tbytes, _, weight, vbytes in items]
+    pool.fieldnames.add(fieldname)
+    pool.currentsize += ((154 + len(fieldname)) * len(posts) + 2 * sum(map(len, (p[1] for p in posts)))
+                         + sum(map(len, (p[4] for p in posts))))  # Whoosh's estimate, as _pool_add
+    pool.current.extend(posts)
+    if pool.currentsize > pool.limit:
+        pool.save()
+    return sum(item[1] for item in items)
 
 
 def _add_posting(self, id_, weight, vbytes, length=None):
@@ -152,6 +179,7 @@ def _add_document(self, **fields):
     fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
     self._check_fields(schema, fieldnames)
     analysed: dict[str, fastindex.Analysis] = {}  # a text's analysis, for its three fields
+    batch = type(self.pool) is _writing.PostingPool and _writing.PostingPool.add is _pool_add  # ours, not shipped
 
     perdocwriter.start_doc(docnum)
     try:
@@ -170,25 +198,32 @@ def _add_document(self, **fields):
             length = 0
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                if kind == "text":
-                    items = fastindex.text_items(analysis, field.format)
-                elif kind == "pairs":
-                    items = fastindex.pair_items(analysis, field.format)
+                if kind is not None and batch:
+                    items = (fastindex.text_items(analysis, field.format) if kind == "text"
+                             else fastindex.pair_items(analysis, field.format))
+                    scored = _pool_add_many(self.pool, fieldname, docnum, items, fieldboost)
+                    length = scored if field.scorable else 0
+                    if items:
+                        vbytes = items[-1][3]
                 else:
                     items = field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in items:
+                        weight *= fieldboost
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight, vbytes))
 
             if field.separate_spelling():
                 spellfield = field.spelling_fieldname(fieldname)
-                words = fastindex.spelling_words(analysis) if kind == "text" else field.spellable_words(value)
-                for word in words:
-                    word = _utf8encode(word)[0]
-                    add_post((spellfield, word, 0, 1, vbytes))  # sic: Whoosh's last posting's value
+                if kind == "text" and batch:
+                    words = fastindex.spelling_words(analysis)
+                    if words:  # each with Whoosh's value: the field's last posting's (sic)
+                        _pool_add_many(self.pool, spellfield, 0, [(w.encode("utf-8"), 1, 1, vbytes) for w in words], 1)
+                else:
+                    for word in field.spellable_words(value):
+                        word = _utf8encode(word)[0]
+                        add_post((spellfield, word, 0, 1, vbytes))  # sic: the last posting's value
 
             vformat = field.vector
             if vformat:
