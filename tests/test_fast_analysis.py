@@ -19,12 +19,13 @@ from profiles import examples
 from searcher.backend.whoosh import fastindex
 from searcher.backend.whoosh.analysis import PairAnalyzer, text_analyzer
 from searcher.backend.whoosh.fixes import whoosh_as_shipped
-from searcher.backend.whoosh.schema import HEADLINE_BOOST, PairField, make_schema
+from searcher.backend.whoosh.schema import HEADLINE_BOOST, PAIR_FIELDS, PairField, make_schema
 from searcher.backend.whoosh.store import WhooshStore
 from searcher.records import Story
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
-from test_writing import contents, write
+from test_writing import contents
+from test_writing import write as write_documents
 
 TRICKY = [
     "U.S.", "u.s", "U.S.-led", "U.N.'s", "O'Brien's", "O’Brien’s", "Zelensky's", "it’s", "'s", "s'",
@@ -39,6 +40,12 @@ ALPHABET = "abcXYZéÉøğİıßﬁ0123456789_-‐‑'’. \n,"
 pieces = st.one_of(st.sampled_from(TRICKY), st.text(ALPHABET, max_size=12))
 texts = st.lists(st.tuples(pieces, st.sampled_from(SEPARATORS)), max_size=30).map(
     lambda ws: "".join(w + sep for w, sep in ws))
+
+
+def write(docs: list[dict], folder: Path, procs: int = 1) -> None:
+    """test_writing's writer, with each text's pair field given the text (as story_to_document)."""
+    write_documents([{**doc, **{pairs: doc[text] for text, pairs in PAIR_FIELDS.items()}} for doc in docs],
+                    folder, procs)
 
 
 def reference_field(boost: float = 1.0) -> fields.TEXT:
@@ -113,6 +120,38 @@ def test_an_index_written_fast_is_the_index_whoosh_writes(docs):
         with whoosh_as_shipped():
             write(docs, Path(theirs))
         assert contents(Path(ours)) == contents(Path(theirs))
+
+
+def by_story(folder: Path) -> dict:
+    """An index's postings and field lengths keyed by story id, not document number (writer
+    processes take batches in any order), across all segments."""
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as reader:
+        ids = {n: fields_["id"] for n, fields_ in reader.iter_docs()}
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            if fieldname.startswith("spell_"):
+                postings[(fieldname, term)] = None
+                continue
+            matcher = reader.postings(fieldname, term)
+            items = []
+            while matcher.is_active():
+                items.append((ids[matcher.id()], round(matcher.weight(), 6), matcher.value()))
+                matcher.next()
+            postings[(fieldname, term)] = sorted(items)
+        lengths = {ids[n]: [reader.doc_field_length(n, f) for f in ("headline", "body")] for n in ids}
+        return {"postings": postings, "lengths": lengths}
+
+
+def test_writer_processes_write_what_whoosh_writes(tmp_path):
+    docs = [{"headline": " ".join(TRICKY[n % 7::5]), "body": " ".join(TRICKY[n % 11::3]) + f" story{n}",
+             "countries": [], "people": []} for n in range(250)]
+    write(docs, tmp_path / "ours", procs=2)
+    with whoosh_as_shipped():
+        write(docs, tmp_path / "theirs", procs=2)
+    ours = by_story(tmp_path / "ours")
+    assert ours == by_story(tmp_path / "theirs")
+    assert len(ours["lengths"]) == 250 and ours["postings"][("body_pairs", b"counterterror e")]
 
 
 def test_an_index_of_plain_whoosh_text_fields_still_opens_and_searches(tmp_path):
