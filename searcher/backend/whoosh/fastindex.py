@@ -41,7 +41,6 @@ _ANALYZER = text_analyzer()
 _FINDALL = _ANALYZER[0].expression.findall  # the tokenizer's pattern (analysis.WORD_PATTERN)
 _WORDS: dict[str, tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = {}
 _ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]): most terms occur once in a text
-_KINDS: dict[int, tuple[object, str | None]] = {}  # id(field) -> (field, "text" | "pairs" | None)
 
 
 class Analysis:
@@ -82,14 +81,8 @@ def _learn(word: str):
 
 def field_kind(field) -> str | None:
     """"text" for a Positions TEXT field analysed by `text_analyzer()`, "pairs" for a pair field
-    over it, None for any other field (Whoosh's own code indexes it)."""
-    known = _KINDS.get(id(field))
-    if known is None or known[0] is not field:
-        known = _KINDS[id(field)] = (field, _kind(field))
-    return known[1]
-
-
-def _kind(field) -> str | None:
+    over it, None for any other field (Whoosh's own code indexes it). The writer asks once per
+    field (fixes.py), as comparing analyzers is not free."""
     analyzer = getattr(field, "analyzer", None)
     if _ANALYZER[0].expression.groups:  # findall would return groups, not words
         return None

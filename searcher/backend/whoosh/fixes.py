@@ -165,6 +165,15 @@ from whoosh.util.text import utf8encode as _utf8encode  # noqa: E402
 from searcher.backend.whoosh import fastindex  # noqa: E402
 
 
+def _field_kind(writer, fieldname: str, field) -> str | None:
+    """fastindex.field_kind, asked once per field of a writer (its schema does not change)."""
+    kinds = writer.__dict__.setdefault("_livesearch_kinds", {})
+    kind = kinds.get(fieldname, kinds)
+    if kind is kinds:
+        kind = kinds[fieldname] = fastindex.field_kind(field)
+    return kind
+
+
 def _add_document(self, **fields):
     """SegmentWriter.add_document (Whoosh 2.7) with the items of headline, body, their spelling
     words and their pair fields from one fastindex analysis per text; any other field (and any
@@ -179,7 +188,8 @@ def _add_document(self, **fields):
     fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
     self._check_fields(schema, fieldnames)
     analysed: dict[str, fastindex.Analysis] = {}  # a text's analysis, for its three fields
-    batch = type(self.pool) is _writing.PostingPool and _writing.PostingPool.add is _pool_add  # ours, not shipped
+    # the fast path adds to the pool in batches, so only to our pool (not Whoosh's as shipped)
+    fast = type(self.pool) is _writing.PostingPool and _writing.PostingPool.add is _pool_add
 
     perdocwriter.start_doc(docnum)
     try:
@@ -188,7 +198,7 @@ def _add_document(self, **fields):
             if value is None:
                 continue
             field = schema[fieldname]
-            kind = fastindex.field_kind(field) if type(value) is str else None
+            kind = _field_kind(self, fieldname, field) if fast and type(value) is str else None
             analysis = None
             if kind is not None:
                 analysis = analysed.get(value)
@@ -198,7 +208,7 @@ def _add_document(self, **fields):
             length = 0
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                if kind is not None and batch:
+                if kind is not None:
                     items = (fastindex.text_items(analysis, field.format) if kind == "text"
                              else fastindex.pair_items(analysis, field.format))
                     scored = _pool_add_many(self.pool, fieldname, docnum, items, fieldboost)
@@ -216,7 +226,7 @@ def _add_document(self, **fields):
 
             if field.separate_spelling():
                 spellfield = field.spelling_fieldname(fieldname)
-                if kind == "text" and batch:
+                if kind == "text":
                     words = fastindex.spelling_words(analysis)
                     if words:  # each with Whoosh's value: the field's last posting's (sic)
                         _pool_add_many(self.pool, spellfield, 0, [(w.encode("utf-8"), 1, 1, vbytes) for w in words], 1)
