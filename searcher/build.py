@@ -340,10 +340,13 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=N
     bar = _bar(paths, "reading", "files", progress)
     started = time.monotonic()
     busy = 0.0
+    stories_read = 0  # a running count: summing over `out` per file was quadratic (17k files at 1M)
 
     def record(key: str, fingerprint: Fingerprint, snapshots: list[Snapshot],
                stories: dict[tuple[str, str], Story], problems: list[Problem], signatures=None) -> None:
+        nonlocal stories_read
         out.append(_FileRead(key, fingerprint, snapshots, stories, problems, signatures))
+        stories_read += len(stories)
         summary.files_read += 1
         if stories:
             summary.warnings += problems
@@ -352,7 +355,7 @@ def _read_files(paths: list[Path], summary: RunSummary, progress: bool, stages=N
         if on_file is not None:
             on_file(stories.values())
         bar.update()
-        bar.set_postfix(stories=sum(len(f.stories) for f in out), refresh=False)
+        bar.set_postfix(stories=stories_read, refresh=False)
 
     workers = 1
     if stages is not None:
@@ -388,6 +391,8 @@ def _segment_timed(path: str) -> tuple[tuple, dict, float]:
     result = segment_file(path)
     signatures = {key: wire.signature(story.body) for key, story in result[3].items()}
     return result, signatures, time.monotonic() - clock
+
+
 def recurate(index_dir: Path) -> int:
     """Bring the live index's stories up to the curation file beside it, now (the web page's
     curation actions call this right after saving a change); returns how many stories changed."""

@@ -42,10 +42,10 @@ texts = st.lists(st.tuples(pieces, st.sampled_from(SEPARATORS)), max_size=30).ma
     lambda ws: "".join(w + sep for w, sep in ws))
 
 
-def write(docs: list[dict], folder: Path, procs: int = 1) -> None:
+def write(docs: list[dict], folder: Path, procs: int = 1, limitmb: float = 1) -> None:
     """test_writing's writer, with each text's pair field given the text (as story_to_document)."""
     write_documents([{**doc, **{pairs: doc[text] for text, pairs in PAIR_FIELDS.items()}} for doc in docs],
-                    folder, procs)
+                    folder, procs, limitmb)
 
 
 def reference_field(boost: float = 1.0) -> fields.TEXT:
@@ -113,12 +113,12 @@ documents = st.lists(
 
 @settings(max_examples=examples(ci=25, full=500), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(docs=documents)
-def test_an_index_written_fast_is_the_index_whoosh_writes(docs):
+@given(docs=documents, limitmb=st.sampled_from([0.005, 1]))  # 0.005: the pool spills runs
+def test_an_index_written_fast_is_the_index_whoosh_writes(docs, limitmb):
     with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as theirs:
-        write(docs, Path(ours))
+        write(docs, Path(ours), limitmb=limitmb)
         with whoosh_as_shipped():
-            write(docs, Path(theirs))
+            write(docs, Path(theirs), limitmb=limitmb)
         assert contents(Path(ours)) == contents(Path(theirs))
 
 

@@ -30,10 +30,10 @@ documents = st.lists(
 )
 
 
-def write(docs: list[dict], folder: Path, procs: int = 1) -> None:
+def write(docs: list[dict], folder: Path, procs: int = 1, limitmb: float = 1) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(folder), make_schema())
-    writer = ix.writer(limitmb=1, compound=False, procs=procs, multisegment=procs > 1)
+    writer = ix.writer(limitmb=limitmb, compound=False, procs=procs, multisegment=procs > 1)
     for n, doc in enumerate(docs):
         writer.add_document(id=f"s{n}", path="p.txt", paragraphs=[doc["body"]], **doc)
     writer.commit()
@@ -76,3 +76,37 @@ def test_spelling_words_are_written_once_per_segment_not_once_per_story(tmp_path
         assert [t for f, t in reader.all_terms() if f == "spell_body"] == [b"in", b"kyiv", b"on", b"talks", b"went"]
         assert len(list(reader.postings("spell_body", b"kyiv").all_ids())) == 1  # Whoosh wrote 50
         assert reader.doc_frequency("body", "kyiv") == 50  # what corrections rank by
+
+
+@settings(max_examples=examples(ci=15, full=500))
+@given(docs=documents, limitmb=st.sampled_from([0.002, 0.01, 0.05]))
+def test_postings_spilled_in_chunked_runs_write_what_whoosh_writes(docs, limitmb):
+    """A tiny pool spills many runs (past 128 Whoosh merges runs into runs first, reduce_to)."""
+    with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as theirs:
+        write(docs, Path(ours), limitmb=limitmb)
+        with whoosh_as_shipped():
+            write(docs, Path(theirs), limitmb=limitmb)
+        assert contents(Path(ours)) == contents(Path(theirs))
+
+
+@settings(max_examples=examples(ci=30, full=1000))
+@given(items=st.lists(st.tuples(st.sampled_from(["body", "headline", "spell_body"]), st.binary(max_size=6),
+                                st.integers(0, 10**6), st.floats(0, 100), st.none() | st.binary(max_size=8)),
+                      max_size=400),
+       chunk=st.integers(1, 50), maxsize=st.integers(1, 60))
+def test_a_spilling_pool_gives_back_every_item_in_order(items, chunk, maxsize):
+    """The chunked runs against the slow answer: sorted()."""
+    from whoosh.externalsort import SortingPool
+
+    from searcher.backend.whoosh import fixes
+
+    saved, fixes.RUN_CHUNK = fixes.RUN_CHUNK, chunk
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            pool = SortingPool(maxsize=maxsize, tempdir=folder)
+            for item in items:
+                pool.add(item)
+            assert list(pool.items(maxfiles=3)) == sorted(items)  # maxfiles=3: runs merged into runs too
+            assert list(Path(folder).iterdir()) == []  # every run file removed
+    finally:
+        fixes.RUN_CHUNK = saved
