@@ -33,14 +33,18 @@ from whoosh import fields, formats
 
 from searcher.backend.whoosh.analysis import PAIR_SEPARATOR, PairAnalyzer, text_analyzer
 
-# Distinct words remembered (about 300 bytes each: ~30 MB at most per writer process). The
-# memo is cleared when full: a Zipfian vocabulary refills its common words within a story.
-WORDS_LIMIT = 100_000
+# Distinct words remembered: ~550 bytes each (tracemalloc), so ~28 MB at most per writer
+# process. The memo is cleared when full and refills with the common words first. Hit rates:
+# 99.6% over the 412,000 tokens of 5,007 generated stories; 64% over the 30,000 tokens of the
+# sample pages, where even a cold memo analysed 3x faster than Whoosh's three passes (116 vs
+# 355 ms CPU, warm 34 ms; load 4.8).
+WORDS_LIMIT = 50_000
 
 _ANALYZER = text_analyzer()
 _FINDALL = _ANALYZER[0].expression.findall  # the tokenizer's pattern (analysis.WORD_PATTERN)
 _WORDS: dict[str, tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = {}
-_ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]): most terms occur once in a text
+_ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]), as most terms occur once in a text;
+#                                       one entry per position of the longest text seen
 
 
 class Analysis:
