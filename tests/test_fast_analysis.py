@@ -58,6 +58,7 @@ def words_limit(limit: int):
     saved = fastindex.WORDS_LIMIT
     fastindex.WORDS_LIMIT = limit
     fastindex._WORDS.clear()
+    fastindex._CHARS.clear()
     try:
         yield
     finally:
@@ -83,6 +84,28 @@ def test_pair_items_are_whooshs(text, limit):
         got = fastindex.pair_items(fastindex.analyse(text), field.format)
     assert sorted(got) == sorted(field.index(text))
     assert len(got) == len(set(got))
+
+
+@settings(max_examples=examples(ci=150, full=5000), suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, limit=st.sampled_from([2, 100_000]))
+def test_highlighting_tokens_are_whooshs(text, limit):
+    """Terms, positions and characters, in order: what highlight.py marks from."""
+    expected = [(t.text, t.pos, t.startchar, t.endchar)
+                for t in text_analyzer()(text, positions=True, chars=True, mode="index")]
+    with words_limit(limit):
+        for _ in range(2):  # a cold memo, then a warm one
+            assert fastindex.tokens(text) == expected
+
+
+def test_highlighting_marks_the_same_with_and_without_the_fast_path():
+    from searcher.backend.whoosh.highlight import Highlighter, Marks
+
+    marks = Marks(frozenset({"counterterror", "talk", "us"}), frozenset({("o", "brien"), ("north", "korea")}))
+    text = "U.S.-led counter-terrorism TALKS with O’Brien's team; North Korea talked. " * 3
+    fast, slow = Highlighter(marks), Highlighter(marks)
+    slow._fast = False
+    assert fast._fast and fast.spans(text) == slow.spans(text) != []
+    assert fast.snippet([text]) == slow.snippet([text])
 
 
 def test_field_length_counts_every_term_of_a_compound():

@@ -1,5 +1,5 @@
-"""Index-time analysis of headline and body: each text analysed once, with little Python per
-token (issue 18, build throughput).
+"""Analysis of headline and body with little Python per token: at index time each text analysed
+once (issue 18, build throughput), and the tokens with their characters for highlighting.
 
 Whoosh analyses a body three times when it adds a story: for the `body` field's positions, for
 its spelling words (`spelling=True`, morph filters skipped) and for `body_pairs`
@@ -140,3 +140,43 @@ def pair_items(analysis: Analysis, fmt: formats.Existence) -> list[tuple[bytes, 
 def spelling_words(analysis: Analysis) -> list[str]:
     """`fields.TEXT.spellable_words()`: the distinct words as written, sorted."""
     return sorted(analysis.spelling)
+
+
+# ---- highlighting: the same tokens with their characters (highlight.py) --------------------------
+#
+# Highlighting a page of 10 hits analysed each headline and body with Whoosh's chain, characters
+# included: about half the time of a search on the 5k-story index (cProfile). The same per-word
+# memo, with each token's characters relative to its word, gives the chain's tokens.
+
+_FINDITER = _ANALYZER[0].expression.finditer
+_CHARS: dict[str, tuple[int, tuple[tuple[str, int, int, int], ...]]] = {}
+
+
+def is_text_analyzer(analyzer) -> bool:
+    """Whether `analyzer` is `text_analyzer()`, whose tokens `tokens` gives."""
+    return analyzer == _ANALYZER and not _ANALYZER[0].expression.groups
+
+
+def tokens(text: str) -> list[tuple[str, int, int, int]]:
+    """(term, position, startchar, endchar) of each token of `text`, as
+    `text_analyzer()(text, positions=True, chars=True, mode="index")` gives them, in its order."""
+    out: list[tuple[str, int, int, int]] = []
+    base = 0
+    chars = _CHARS
+    for match in _FINDITER(text):
+        word = match.group()
+        width, found = chars.get(word) or _learn_chars(word)
+        at = match.start()
+        out.extend([(term, base + pos, at + start, at + end) for term, pos, start, end in found])
+        base += width
+    return out
+
+
+def _learn_chars(word: str):
+    found = tuple((t.text, t.pos, t.startchar, t.endchar)
+                  for t in _ANALYZER(word, positions=True, chars=True, mode="index"))
+    width = max((pos for _, pos, _, _ in found), default=0) + 1
+    if len(_CHARS) >= WORDS_LIMIT:
+        _CHARS.clear()
+    entry = _CHARS[word] = (width, found)
+    return entry

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bleach.sanitizer import Cleaner
 from whoosh import query as wquery
 
+from searcher.backend.whoosh import fastindex
 from searcher.backend.whoosh.schema import TEXT_FIELDS, make_schema
 
 SNIPPET_CHARS = 240
@@ -50,6 +51,7 @@ class Highlighter:
         self.marks = marks if isinstance(marks, Marks) else Marks(frozenset(marks))
         self.terms = self.marks.terms
         self._analyzer = analyzer or _ANALYZER  # the index's own, which made the marks' words
+        self._fast = fastindex.is_text_analyzer(self._analyzer)  # its tokens from fastindex's memo
 
     @classmethod
     def for_query(cls, query, reader, analyzer=None) -> Highlighter:
@@ -70,8 +72,8 @@ class Highlighter:
         """(start, end) character ranges to mark, in order, overlapping ones merged."""
         if not self.marks or not text:
             return []
-        tokens = [(t.text, t.pos, t.startchar, t.endchar)
-                  for t in self._analyzer(text, positions=True, chars=True, mode=_MODE)]
+        tokens = fastindex.tokens(text) if self._fast else [
+            (t.text, t.pos, t.startchar, t.endchar) for t in self._analyzer(text, positions=True, chars=True, mode=_MODE)]
         found = [(start, end) for word, _, start, end in tokens if word in self.marks.terms]
         if self.marks.phrases:
             at: dict[tuple[int, str], tuple[int, int]] = {}  # (position, word) -> its characters
