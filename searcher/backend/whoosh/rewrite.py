@@ -22,6 +22,7 @@ clause more than before (relaxation reads each clause's matches only when nothin
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -29,9 +30,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wquery
+from whoosh.codec.base import Automata
 
 from searcher.backend.whoosh import multiterm
 from searcher.backend.whoosh.querying import parse_query
+from searcher.backend.whoosh.segcache import SegmentCache, segment_key
 from searcher.backend.whoosh.variants import NameTable
 from searcher.errors import QueryError
 from searcher.search.results import Correction, Relaxation
@@ -198,17 +201,52 @@ def correct_word(reader, word: str, names: NameTable) -> str | None:
 
 def _spelling_words(reader, word: str, maxdist: int) -> set[str]:
     """Words of the spelling list within `maxdist` edits, from each segment: a multi-segment
-    reader's own `terms_within` walks the stemmed terms instead of the spelling list."""
+    reader's own `terms_within` walks the stemmed terms instead of the spelling list.
+
+    Whoosh's Levenshtein automaton walks each segment's spelling words, kept in memory as one
+    sorted list per segment (`_spelling_list`): Whoosh's own walk seeks in the term file for
+    each candidate (6,500 seeks for 15 corrections on a 5k-story index, 35 ms a correction
+    profiled; 12 ms with the list)."""
     out: set[str] = set()
     for leaf, _ in reader.leaf_readers():
         for fieldname in ("headline", "body"):
-            if not leaf.schema[fieldname].spelling:
-                continue
-            try:
-                out.update(c.decode() if isinstance(c, bytes) else c for c in leaf.terms_within(fieldname, word, maxdist))
-            except Exception:  # an index without a spelling list (built with another schema)
-                continue
+            words = _spelling_list(leaf, fieldname)
+            if words:
+                dfa = Automata.levenshtein_dfa(word, maxdist)
+                out.update(Automata.find_matches(dfa, _ListCursor(words)))
     return out
+
+
+# A segment's spelling words never change (segcache.py): one sorted list per (segment, field).
+_spelling_lists = SegmentCache(entries=32, max_bytes=256 << 20, size=lambda words: 64 * len(words))
+
+
+def _spelling_list(leaf, fieldname: str) -> list[str]:
+    """The segment's spelling words of a text field, sorted ([] for an index without a list).
+    UTF-8 bytes sort as their code points, so the decoded list stays in the automaton's order."""
+    key = segment_key(leaf)
+    words = _spelling_lists.get(None if key is None else (key, fieldname))
+    if words is None:
+        field = leaf.schema[fieldname]
+        try:
+            words = [t.decode("utf-8") for t in leaf.lexicon(field.spelling_fieldname(fieldname))] if field.spelling else []
+        except Exception:  # an index without a spelling list (built with another schema)
+            words = []
+        _spelling_lists.put(None if key is None else (key, fieldname), words)
+    return words
+
+
+class _ListCursor:
+    """The part of a Whoosh term cursor `Automata.find_matches` uses, over a sorted list."""
+
+    def __init__(self, words: list[str]):
+        self._words, self._at = words, 0
+
+    def text(self) -> str | None:
+        return self._words[self._at] if self._at < len(self._words) else None
+
+    def find(self, text: str) -> None:
+        self._at = bisect.bisect_left(self._words, text, self._at)
 
 
 def _frequency(reader, word: str) -> int:
