@@ -82,3 +82,66 @@ def test_the_bands_fit_the_threshold(threshold):
     assert wire.BANDS * wire.ROWS <= wire.NUM_PERM
     # the LSH S-curve crosses one half near the threshold: (1/b)^(1/r)
     assert abs((1 / wire.BANDS) ** (1 / wire.ROWS) - threshold) < 0.15
+
+
+# ---- the vectorised grouper against the per-candidate loop it replaced (the reference) ----------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from profiles import examples  # noqa: E402
+
+
+def reference_groups(entries, before=()):
+    """Each story's group by comparing it with every earlier story sharing a band, one at a
+    time: `before` are (group, signature, source) of stories indexed by an earlier run."""
+    seen = list(before)  # (group, signature, source, band keys)
+    seen = [(g, s, src, set(wire.band_hashes(s).tolist())) for g, s, src in seen]
+    run_start = len(seen)
+    out = []
+    for story_id, sig, source in entries:
+        if sig is None:
+            out.append(story_id)
+            continue
+        keys = set(wire.band_hashes(sig).tolist())
+        best, best_sim = story_id, wire.THRESHOLD
+        for n, (group, other, other_source, other_keys) in enumerate(seen):
+            if other_source == source or not keys & other_keys:
+                continue
+            sim = wire.similarity(sig, other)
+            if sim > best_sim or (sim == best_sim and best == story_id):
+                best, best_sim = group, sim
+        out.append(best)
+        seen.append((best, sig, source, keys))
+    return out, seen[:run_start]
+
+
+WORDS = "talks minister army port border grain deal ceasefire aid troops city river night strike".split()
+bodies = st.lists(st.sampled_from(WORDS), min_size=wire.MIN_WORDS, max_size=30)
+
+
+@settings(max_examples=examples(ci=40, full=1000), deadline=None)
+@given(bases=st.lists(bodies, min_size=1, max_size=4),
+       picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 29), st.sampled_from(WORDS),
+                                st.sampled_from(["a", "b", "c"]), st.booleans()), min_size=1, max_size=40),
+       earlier=st.integers(0, 10))
+def test_grouping_is_the_per_candidate_loops(bases, picks, earlier):
+    """Many near-identical bodies share bands (the case that was quadratic), from three
+    outlets; some stories come from an earlier run through `lookup`, some repeat an id."""
+    entries = []
+    for n, (base, at, word, source, repeat_id) in enumerate(picks):
+        words = list(bases[base % len(bases)])
+        words[at % len(words)] = word  # a one-word edit
+        story_id = "s0" if repeat_id else f"s{n}"
+        entries.append((story_id, wire.signature([" ".join(words)]), source))
+    before_entries, run = entries[:earlier], entries[earlier:]
+    before_groups, _ = reference_groups(before_entries)
+    before = [(g, sig, src) for g, (_, sig, src) in zip(before_groups, before_entries) if sig is not None]
+    expected, _ = reference_groups(run, before)
+
+    def lookup(hashes):
+        keys = set(hashes)
+        return [(g, sig, src) for g, sig, src in before if keys & set(wire.band_hashes(sig).tolist())]
+
+    grouper = wire.Grouper(lookup)
+    assert [grouper.group(story_id, sig, source) for story_id, sig, source in run] == expected
