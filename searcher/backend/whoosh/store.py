@@ -3,7 +3,7 @@
 Layout of an index directory:
     CURRENT               names the live generation; replaced atomically (os.replace) by a build
     gen-<time>/           one Whoosh index plus manifest.json (path -> size, mtime, hash, counts)
-    write.lock            held (flock) by the one build or update allowed at a time
+    write.lock            held (lockf) by the one build or update allowed at a time
     enrich-cache.sqlite   entity tags by story content hash, shared by all generations
     entities.toml         the newsroom's curation (searcher.enrich.curation), applied at every build/update
     gen-<time>/aliases.json   the generation's entity alias table (searcher.enrich.resolve)
@@ -328,7 +328,9 @@ def write_lock(index_dir: Path) -> Iterator[None]:
     with SIGKILL stayed locked until its last orphaned worker had exited (CI saw IndexBusy on
     the very next build). A record lock belongs to the process and the kernel drops it the
     moment that process dies. Record locks do not exclude a second writer in the same process,
-    so a set of the directories held here does that (a curation write beside `serve`)."""
+    so a set of the directories held here does that (a curation write beside `serve`), before
+    the file is opened: closing any descriptor of the file would drop the process's lock, so
+    nothing else may open it."""
     key = str(Path(index_dir).resolve())
     with _HELD_GUARD:
         if key in _HELD_HERE:
