@@ -55,9 +55,16 @@ def test_numpy_scores_are_whooshs(items, amend, queries):
         try:
             snap = engine.backend._current()
             live = snap.columns.live
-            for text in queries:
+            saved, scoring.CACHE_MIN_DOCS = scoring.CACHE_MIN_DOCS, 0  # every word through the cache
+            try:  # each query twice: postings read, then from the per-segment cache
+                got_twice = [[scoring.scores_within(snap.searcher, phrases_as_words(parse_query(text, snap.ix.schema)), live)
+                              for text in queries] for _ in range(2)]
+            finally:
+                scoring.CACHE_MIN_DOCS = saved
+            for text, got, cached in zip(queries, *got_twice):
                 query = phrases_as_words(parse_query(text, snap.ix.schema))
-                got = scoring.scores_within(snap.searcher, query, live)
+                assert got is not None and cached is not None, text
+                assert np.array_equal(got[0], cached[0]) and np.array_equal(got[1], cached[1]), text
                 assert got is not None, text
                 ours = dict(zip(got[0].tolist(), got[1].tolist()))
                 theirs = whoosh_scores(snap.searcher, query, live)
