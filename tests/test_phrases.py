@@ -166,3 +166,59 @@ def test_what_pairs_cannot_answer_is_left_to_whoosh(tmp_path):
         assert phrases.phrase_mask(snap.searcher, exact, 1).tolist() == [True]
     finally:
         engine.close()
+
+
+# ---- verification over many posting blocks (Whoosh writes 128 postings a block) ----------------
+
+FEW = ["tide", "pier", "north", "korea", "plan"]
+
+
+@settings(max_examples=examples(8, 100), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(150, 600), amend=st.booleans(),
+       queries=st.lists(st.lists(st.sampled_from(FEW), min_size=3, max_size=4).map(" ".join),
+                        min_size=2, max_size=5))
+def test_longer_phrases_verified_across_blocks_are_whooshs(seed, size, amend, queries):
+    """Five words in hundreds of stories: each word's postings span several blocks, so the
+    block-wise position reading (phrases._positions) meets every block edge."""
+    import random
+
+    rng = random.Random(seed)
+    items = [(None, [" ".join(rng.choice(FEW) for _ in range(rng.randint(3, 9)))]) for _ in range(size)]
+    with tempfile.TemporaryDirectory() as tmp:
+        write(Path(tmp) / "ix", items, amend)
+        engine = Engine(Path(tmp) / "ix")
+        try:
+            for words in queries:
+                q = f'"{words}"'
+                assert pair_matches(engine, q) == whoosh_matches(engine, q), q
+        finally:
+            engine.close()
+
+
+def test_a_phrase_stopped_by_the_time_budget_keeps_only_verified_stories(tmp_path):
+    """Verification stopped part-way returns a subset of the answer and says it is incomplete."""
+    from searcher.search import budget
+
+    items = [(None, ["north korea plan tide " * 3])] * 400 + [(None, ["plan korea north"])] * 400
+    write(tmp_path / "ix", items, False)
+    engine = Engine(tmp_path / "ix")
+    try:
+        snap = engine.backend._current()
+        reader = snap.searcher.reader()
+        btexts = [w.encode() for w in ("north", "korea", "plan")]
+        pairs = [b"north korea", b"korea plan"]
+        candidates = phrases._candidates(reader, "body_pairs", pairs)
+        full, complete = phrases._verified(reader, "body", btexts, candidates)
+        assert complete and len(full) == 400
+        saved = phrases.BLOCKS_BETWEEN_CHECKS
+        phrases.BLOCKS_BETWEEN_CHECKS = 1
+        try:
+            with budget.within(0.0, fresh=True):
+                part, complete = phrases._verified(reader, "body", btexts, candidates)
+        finally:
+            phrases.BLOCKS_BETWEEN_CHECKS = saved
+        assert not complete and set(part.tolist()) < set(full.tolist())
+        assert phrases._verified_stepwise(reader, "body", btexts, candidates)[0].tolist() == full.tolist()
+    finally:
+        engine.close()
