@@ -305,7 +305,7 @@ def _term_mask(searcher, term, n_docs: int) -> np.ndarray:
         reader = sub.reader()
         if (term.fieldname, btext) not in reader:
             continue
-        ids = posting_ids(reader.postings(term.fieldname, btext))
+        ids, _ = scoring.term_postings(reader, term.fieldname, btext)  # frequent words: the shared cache
         mask[ids + offset] = True
     return mask
 

@@ -128,7 +128,7 @@ def _term(searcher, q, weighting) -> tuple[np.ndarray, np.ndarray]:
         reader = sub.reader()
         if (fieldname, btext) not in reader:
             continue
-        docs, weights = _postings(reader, fieldname, btext)
+        docs, weights = term_postings(reader, fieldname, btext)
         lengths = _field_lengths(reader, fieldname)
         fl = _LENGTHS[lengths[docs]] if lengths is not None else np.ones(len(docs))
         all_values.append(idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl))))  # scoring.bm25
@@ -201,7 +201,7 @@ _postings_cache = SegmentCache(entries=4096, max_bytes=POSTINGS_CACHE_BYTES,
                                size=lambda hit: hit[0].nbytes + hit[1].nbytes)
 
 
-def _postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+def term_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights (deleted documents included); frequent words
     from the per-segment cache."""
     segment = segment_key(reader)
