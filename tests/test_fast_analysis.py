@@ -24,7 +24,7 @@ from searcher.backend.whoosh.store import WhooshStore
 from searcher.records import Story
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
-from test_writing import contents
+from test_writing import assert_writes_what_whoosh_writes, contents
 from test_writing import write as write_documents
 
 TRICKY = [
@@ -138,11 +138,7 @@ documents = st.lists(
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(docs=documents, limitmb=st.sampled_from([0.005, 1]))  # 0.005: the pool spills runs
 def test_an_index_written_fast_is_the_index_whoosh_writes(docs, limitmb):
-    with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as theirs:
-        write(docs, Path(ours), limitmb=limitmb)
-        with whoosh_as_shipped():
-            write(docs, Path(theirs), limitmb=limitmb)
-        assert contents(Path(ours)) == contents(Path(theirs))
+    assert_writes_what_whoosh_writes(docs, limitmb, writer=write)
 
 
 def by_story(folder: Path) -> dict:

@@ -61,10 +61,17 @@ def contents(folder: Path) -> dict:
 @settings(max_examples=examples(ci=40, full=2000))
 @given(docs=documents)
 def test_faster_writing_writes_what_whoosh_writes(docs):
+    assert_writes_what_whoosh_writes(docs)
+
+
+def assert_writes_what_whoosh_writes(docs: list[dict], limitmb: float = 1, writer=None) -> None:
+    """The index our writing makes of `docs` is the one Whoosh as shipped makes (`writer`: a
+    `write`-like function, e.g. one adding pair fields)."""
+    writer = writer or write
     with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as theirs:
-        write(docs, Path(ours))
+        writer(docs, Path(ours), limitmb=limitmb)
         with whoosh_as_shipped():
-            write(docs, Path(theirs))
+            writer(docs, Path(theirs), limitmb=limitmb)
         assert contents(Path(ours)) == contents(Path(theirs))
 
 
@@ -82,11 +89,7 @@ def test_spelling_words_are_written_once_per_segment_not_once_per_story(tmp_path
 @given(docs=documents, limitmb=st.sampled_from([0.002, 0.01, 0.05]))
 def test_postings_spilled_in_chunked_runs_write_what_whoosh_writes(docs, limitmb):
     """A tiny pool spills many runs (past 128 Whoosh merges runs into runs first, reduce_to)."""
-    with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as theirs:
-        write(docs, Path(ours), limitmb=limitmb)
-        with whoosh_as_shipped():
-            write(docs, Path(theirs), limitmb=limitmb)
-        assert contents(Path(ours)) == contents(Path(theirs))
+    assert_writes_what_whoosh_writes(docs, limitmb)
 
 
 @settings(max_examples=examples(ci=30, full=1000))
