@@ -6,7 +6,6 @@ model; whole indexes and search results are compared with Whoosh's writing as sh
 
 from __future__ import annotations
 
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from searcher.backend.whoosh.store import WhooshStore
 from searcher.records import Story
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
-from test_writing import assert_writes_what_whoosh_writes, contents
+from test_writing import assert_writes_what_whoosh_writes
 from test_writing import write as write_documents
 
 TRICKY = [
