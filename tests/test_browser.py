@@ -171,7 +171,9 @@ def test_open_a_story_and_go_back_to_the_same_results(page, base_url):
 
 def test_story_entity_link_filters(page, base_url):
     page.goto(base_url + "/?q=generators")
+    page.wait_for_function("document.getElementById('search-app').dataset.state === 'ready'")
     page.locator(".hit-headline a").first.click()
+    page.wait_for_url(re.compile(r"/stories/"))  # the story page, before its link is looked for
     page.locator(".entity-links a", has_text="Emmanuel Macron").click()
     wait_for_total(page, 1)
     assert params(page) == [("person", "Emmanuel Macron")]
