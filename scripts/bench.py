@@ -625,24 +625,13 @@ def time_analysis(index: Path, rounds: int, q: str) -> dict:
     return figures
 
 
-def generator():
-    """scripts/make_corpus.py as a module."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def truth_stories(count: int, seed: int = 1):
     """(Story, file key) pairs from the generator's drafts, with the entities of their slots
     (person, second person, countries, city, organisation) instead of spaCy's; planted
     storylines and wire copies included."""
     from searcher.records import Story
 
-    mc = generator()
+    import make_corpus as mc  # beside this script (scripts/ is on the path when it runs)
     rng, plant = random.Random(seed), random.Random(f"plant-{seed}")
     pool: list = []
     for number, size in enumerate(mc.page_sizes(count, rng), start=1):

@@ -23,7 +23,6 @@ errors, and so are costly searches that came back `timed_out`.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import ipaddress
 import json
 import random
@@ -109,10 +108,8 @@ def _read_line(proc: subprocess.Popen, timeout: float) -> str | None:
 
 def make_index(workdir: Path, stories: int, seed: int, entities: bool) -> tuple[Path, Path]:
     """Generate a synthetic corpus and index it; returns (corpus, index)."""
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = make_corpus
-    spec.loader.exec_module(make_corpus)
+    import make_corpus  # beside this script (scripts/ is on the path when it runs)
+
     corpus, index_dir = workdir / "corpus", workdir / "index"
     make_corpus.generate(corpus, stories, seed=seed)
     command = [str(LIVESEARCH), "build", str(corpus), "--index", str(index_dir)]

@@ -5,7 +5,6 @@ process) is the reference model. Real spaCy, real Whoosh, real processes."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from profiles import examples
+from script_support import load_script
 from whoosh import index as whoosh_index
 
 from searcher import build as build_module
@@ -27,18 +27,8 @@ from searcher.backend.whoosh.store import current_generation
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_corpus.py"
 
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
-
-
-make_corpus = _generator()
+make_corpus = load_script("make_corpus")
 
 
 def exported(index_dir: Path) -> list[dict]:

@@ -7,11 +7,9 @@ a two-letter prefix stands for over 2,000 words, as in real news. Before the rew
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -27,6 +25,7 @@ from searcher.search import budget
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
 from webui.app import create_app
+from script_support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 STORIES = 3000
@@ -34,18 +33,10 @@ COSTLY = ("co*", "co* OR re* OR st* OR pr*", "zelensky~2", "de?a*", "ma* NOT put
 MULTI_PREFIX = ("co", "re", "st", "pr", "de", "in", "ma", "ca", "pa", "tr", "se", "di", "mo", "ba")
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def wordy(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wordy")
-    _script("make_wordy_corpus").generate(folder / "corpus", STORIES, vocabulary_size=60_000, seed=3)
+    load_script("make_wordy_corpus").generate(folder / "corpus", STORIES, vocabulary_size=60_000, seed=3)
     build([folder / "corpus"], folder / "ix", entities=False, progress=False)
     return folder / "ix"
 
@@ -171,7 +162,7 @@ def test_a_full_queue_sheds_with_503_and_retry_after(wordy):
 
 @pytest.fixture(scope="module")
 def server(wordy):
-    loadtest = _script("loadtest")
+    loadtest = load_script("loadtest")
     proc = subprocess.Popen(
         [str(loadtest.LIVESEARCH), "serve", "--index", str(wordy), "--port", "0", "--workers", "2",
          "--time-budget", "1"],

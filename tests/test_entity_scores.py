@@ -13,28 +13,20 @@ floors sit a little below, so a rule that costs accuracy fails here.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from script_support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = {"people": 0.94, "organizations": 0.90, "places": 0.93, "countries": 0.95}
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("score_entities", ROOT / "scripts" / "score_entities.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["score_entities"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def scoring():
-    return _script()
+    return load_script("score_entities")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ truth manifest that matches the files; and, with the real segmenter, >= 95% agre
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -17,19 +16,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from script_support import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_corpus.py"
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
-
-
-make_corpus = _load_generator()
+make_corpus = load_script("make_corpus")
 
 
 def _truth(out: Path) -> list[dict]:

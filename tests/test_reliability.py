@@ -4,7 +4,6 @@ are still served, nothing prints a traceback, and the next run repairs the index
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import shutil
@@ -25,21 +24,14 @@ from searcher.build import build
 from searcher.search.engine import Engine
 from searcher.search.request import SearchRequest
 from webui.app import create_app
+from script_support import load_script
 
 LIVESEARCH = Path(sys.executable).with_name("livesearch")
 ROOT = Path(__file__).resolve().parents[1]
 BULK_FILES = 60  # 1,800 stories: indexing takes seconds, long enough to be interrupted
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-loadtest = _load_script("loadtest")
+loadtest = load_script("loadtest")
 
 
 def total(url: str, q: str) -> int:

@@ -6,31 +6,22 @@ and recall of the grouping at the chosen threshold are asserted (figures in docs
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from profiles import examples
+from script_support import load_script
 
 from searcher.enrich import wire
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_corpus.py"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def constructed_set(originals: int = 300, seed: int = 3, heavy: bool = False) -> list[tuple[int, str, list[str]]]:
     """(true group, outlet, paragraphs) of originals and their edited copies."""
-    mc = _generator()
+    mc = load_script("make_corpus")
     rng, used, out = random.Random(seed), set(), []
     for group in range(originals):
         story = mc.write_story(rng, datetime(2023, 1 + group % 12, 1 + group % 28, 10), used)
@@ -85,11 +76,6 @@ def test_the_bands_fit_the_threshold(threshold):
 
 
 # ---- the vectorised grouper against the per-candidate loop it replaced (the reference) ----------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from profiles import examples  # noqa: E402
 
 
 def reference_groups(entries, before=()):
